@@ -1,0 +1,1 @@
+"""Linli runtime: configuration, transports, dispatch, scheduling, web page and CLI."""

@@ -1,0 +1,64 @@
+"""Linli assembled: the one place that lists the capabilities and wires the runtime.
+
+Read top to bottom: which handlers exist, then how a message travels
+transport → dispatcher → handlers → outbox → transport.
+"""
+from __future__ import annotations
+
+import logging
+
+from bot.clock import Clock, VirtualClock
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from bot.outbox import Outbox
+from bot.scheduler import Scheduler
+from bot.transport import Transport
+from handlers import complaints, help
+from handlers.classify import load_classifier
+from handlers.router import Routes
+from storage.db import create_schema, make_engine, session_scope
+from storage.people import sync_config
+
+log = logging.getLogger(__name__)
+
+# Every capability of the bot, in the order their plain replies are tried.
+ROUTERS = [
+    help.router,
+    complaints.router,
+]
+
+
+class Linli:
+    """The bot: one per process, the same for `linli run`, `linli replay` and the tests."""
+
+    def __init__(self, settings: Settings, transport: Transport, clock: Clock,
+                 database: str | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.transport = transport
+        self.engine = make_engine(database or settings.database)
+        create_schema(self.engine)
+        with session_scope(self.engine) as session:
+            sync_config(session, settings.rooms, settings.staff)
+        self.routes = Routes(ROUTERS)
+        self.classifier = load_classifier()
+        self.outbox = Outbox(transport, sleep=not isinstance(clock, VirtualClock))
+        self.scheduler = Scheduler(self.engine, clock, self._run_job)
+        self.dispatcher = Dispatcher(settings, self.engine, clock, self.routes,
+                                     self.classifier.classify, self.outbox, self.scheduler,
+                                     self_id=lambda: transport.self_id)
+
+    async def _run_job(self, name: str, kwargs: dict) -> None:
+        await self.dispatcher.run_job(name, kwargs)
+
+    async def start(self) -> None:
+        await self.scheduler.start()
+        await self.transport.start(self.dispatcher.feed)
+        log.info("Linli started: %d rooms, transport %s", len(self.settings.rooms),
+                 type(self.transport).__name__)
+
+    async def stop(self) -> None:
+        await self.transport.stop()
+        await self.scheduler.stop()
+        self.engine.dispose()
+

@@ -1,0 +1,124 @@
+"""`linli` command line: run, replay, classify."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("linli")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="linli", description="邻里 Linli: a bot for residential WeChat groups")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start the bot, the scheduler and the web page")
+    run.add_argument("--config", help="config file (default: $LINLI_CONFIG or config.yaml)")
+    run.add_argument("-v", "--verbose", action="store_true")
+
+    rep = sub.add_parser("replay", help="feed a JSON Lines transcript through the bot (SPEC §6)")
+    rep.add_argument("transcript")
+    rep.add_argument("--config")
+    rep.add_argument("--state", help="write the final items and votes to this JSON file")
+    rep.add_argument("--db", default="sqlite://", help="database URL (default: a fresh in-memory one)")
+
+    sub.add_parser("classify", help="classify JSON Lines {id, text} from stdin (SPEC §7)")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    if args.command == "classify":
+        return classify_stdin()
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.command == "replay":
+        logging.getLogger().setLevel(logging.WARNING)  # stdout is the bot's output only
+        return replay_file(args.transcript, settings, args.state, args.db)
+    return asyncio.run(run_bot(settings))
+
+
+def replay_file(path: str, settings: Settings, state: str | None, db: str) -> int:
+    from bot.replay import TranscriptError, replay
+    try:
+        with open(path, encoding="utf-8") as lines:
+            asyncio.run(replay(lines, settings, sys.stdout, database=db, state_path=state))
+    except FileNotFoundError:
+        print(f"{path}: file not found", file=sys.stderr)
+        return 2
+    except TranscriptError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def classify_stdin() -> int:
+    from handlers.classify import load_classifier
+    classifier = load_classifier()
+    for number, raw in enumerate(sys.stdin, start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+            text = data["text"]
+            if not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            print(f"stdin line {number}: expected {{\"id\": …, \"text\": \"…\"}}", file=sys.stderr)
+            return 2
+        out = {"id": data.get("id"), **classifier.classify(text).as_json()}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+async def run_bot(settings: Settings) -> int:
+    from aiohttp import web
+
+    from bot.app import Linli
+    from bot.clock import Clock
+    from bot.transport.local import LocalTransport
+    from bot.web.server import make_app
+
+    clock = Clock(settings.timezone)
+    if settings.transport != "local":
+        print(f"transport {settings.transport!r} is not available in this version; use transport: local",
+              file=sys.stderr)
+        return 2
+    transport = LocalTransport(settings, clock)
+    bot = Linli(settings, transport, clock)
+    await bot.start()
+    runner = web.AppRunner(make_app(bot))
+    await runner.setup()
+    site = web.TCPSite(runner, settings.web.host, settings.web.port)
+    try:
+        await site.start()
+    except OSError as exc:
+        print(f"cannot listen on {settings.web.host}:{settings.web.port}: {exc.strerror} "
+              f"(is another linli running? change web.port in the config)", file=sys.stderr)
+        await runner.cleanup()
+        await bot.stop()
+        return 2
+    print(f"邻里 Linli is running: open http://{settings.web.host}:{settings.web.port}  (Ctrl-C to stop)",
+          file=sys.stderr)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping…")
+    await runner.cleanup()
+    await bot.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Linli's capabilities. One module per capability; none imports a transport or aiohttp."""

@@ -1,0 +1,63 @@
+"""Recognising a command (SPEC §3) and reading its arguments: pure functions.
+
+`#受理 12`, `＃受理　１２`, `/accept 12` and `@邻里 受理 12` are the same command.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from handlers.context import Refusal
+
+PREFIXES = ("#", "/")  # after NFKC, ＃ and ／ are these
+
+
+@dataclass(frozen=True)
+class CommandText:
+    name: str  # as written, lower-cased: 受理, accept
+    args: str
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits, ＃, ／, ideographic spaces) and collapsed whitespace."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[ \t\u3000\u2005]+", " ", text).strip()
+
+
+def split_command(text: str, addressed: bool) -> CommandText | None:
+    """The command word and the rest, if the text is written as a command.
+
+    `addressed`: the message @-mentions the bot, so no prefix is needed.
+    """
+    text = normalise(text)
+    if text[:1] in PREFIXES:
+        text = text[1:].lstrip()
+    elif not addressed:
+        return None
+    m = re.match(r"([A-Za-z]+|[\u4e00-\u9fff]+)(.*)$", text, re.S)
+    if not m:
+        return None
+    return CommandText(name=m.group(1).lower(), args=m.group(2).strip())
+
+
+_NUMBER = re.compile(r"^#?(\d{1,9})$")
+
+
+def item_number(token: str | None, usage: str) -> int:
+    """`12`, `#12` or `＃12` → 12; anything else refuses with the usage line."""
+    m = _NUMBER.match(normalise(token or ""))
+    if not m:
+        raise Refusal(f"请写上编号，格式：{usage}")
+    return int(m.group(1))
+
+
+def split_number(args: str, usage: str, *, rest_required: bool = False,
+                 rest_hint: str = "说明") -> tuple[int, str]:
+    """`12 已修好` → (12, "已修好")."""
+    head, _, rest = normalise(args).partition(" ")
+    number = item_number(head, usage)
+    rest = rest.strip()
+    if rest_required and not rest:
+        raise Refusal(f"请写上{rest_hint}，格式：{usage}")
+    return number, rest

@@ -1,0 +1,1 @@
+"""Tables and the small query functions the handlers call. Handlers never write SQL."""

@@ -1,0 +1,51 @@
+"""Items, their reporters and their timeline."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from storage.models import Item, ItemEvent, ItemReporter
+
+
+def open_item(session: Session, *, kind: str, status: str, text: str, reporter_id: str,
+              room_id: str | None, at: datetime, category: str | None = None,
+              building: str | None = None, urgent: bool = False, level: str = "社区",
+              assignee_id: str | None = None, msg_id: str | None = None,
+              private: bool = False) -> Item:
+    item = Item(kind=kind, status=status, text=text, reporter_id=reporter_id, room_id=room_id,
+                category=category, building=building, urgent=urgent, level=level,
+                assignee_id=assignee_id, source_msg=msg_id, created_at=at)
+    session.add(item)
+    session.flush()  # assigns the number
+    session.add(ItemReporter(item_id=item.id, person_id=reporter_id, private=private,
+                             msg_id=msg_id, at=at))
+    record(session, item, "opened", at=at, actor_id=reporter_id, msg_id=msg_id, detail=text)
+    return item
+
+
+def record(session: Session, item: Item, action: str, *, at: datetime, actor_id: str | None,
+           detail: str = "", msg_id: str | None = None) -> ItemEvent:
+    """Append one timeline row. Rows are never updated or deleted."""
+    event = ItemEvent(item_id=item.id, at=at, actor_id=actor_id, action=action,
+                      detail=detail, msg_id=msg_id)
+    session.add(event)
+    return event
+
+
+def get_item(session: Session, number: int) -> Item | None:
+    return session.get(Item, number)
+
+
+def reporters(session: Session, item_id: int) -> list[ItemReporter]:
+    return list(session.exec(select(ItemReporter).where(ItemReporter.item_id == item_id)
+                             .order_by(ItemReporter.at, ItemReporter.person_id)))
+
+
+def timeline(session: Session, item_id: int) -> list[ItemEvent]:
+    return list(session.exec(select(ItemEvent).where(ItemEvent.item_id == item_id)
+                             .order_by(ItemEvent.at, ItemEvent.id)))
+
+
+def all_items(session: Session) -> list[Item]:
+    return list(session.exec(select(Item).order_by(Item.id)))

@@ -1,0 +1,150 @@
+"""The tables. One sequence of item numbers per database (SPEC §4).
+
+Times are stored in UTC and always come back timezone-aware, on SQLite and
+PostgreSQL alike. Ordinary chat is never stored: only the text of messages that
+became items, commands or ballots.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass the clock's aware time")
+        return value.astimezone(timezone.utc).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _time(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable))
+
+
+def _json() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Room(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    scope: str  # community | building
+    building: str | None = None
+
+
+class Person(SQLModel, table=True):
+    id: str = Field(primary_key=True)  # WeChat contact id
+    name: str
+    role: str = "resident"
+    buildings: list[str] = _json()
+    department: str | None = None
+
+
+class RoomMember(SQLModel, table=True):
+    """Who is in which group: the electorate of a 过半/三分之二 vote."""
+
+    room_id: str = Field(primary_key=True, foreign_key="room.id")
+    person_id: str = Field(primary_key=True, foreign_key="person.id")
+
+
+class Item(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # complaint | proposal
+    status: str
+    category: str | None = None
+    building: str | None = None
+    room_id: str | None = Field(default=None, foreign_key="room.id")  # None: raised privately
+    text: str
+    urgent: bool = False
+    reporter_id: str = Field(foreign_key="person.id")
+    assignee_id: str | None = Field(default=None, foreign_key="person.id")
+    level: str = "社区"
+    department: str | None = None
+    sla_kind: str = "simple"  # simple | cross_department | complex
+    rating: str | None = None
+    merged_into: int | None = Field(default=None, foreign_key="item.id")
+    solved_level: str | None = None
+    source_msg: str | None = None
+    created_at: datetime = _time()
+    accepted_at: datetime | None = _time(nullable=True)
+    resolved_at: datetime | None = _time(nullable=True)
+    closed_at: datetime | None = _time(nullable=True)
+
+
+class ItemReporter(SQLModel, table=True):
+    """Everyone who raised the same problem; all are told of the result."""
+
+    item_id: int = Field(primary_key=True, foreign_key="item.id")
+    person_id: str = Field(primary_key=True, foreign_key="person.id")
+    private: bool = False  # raised in a private chat: never named in a group
+    msg_id: str | None = None
+    at: datetime = _time()
+
+
+class ItemEvent(SQLModel, table=True):
+    """Append-only timeline: who did what, when, from which message."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    at: datetime = _time()
+    actor_id: str | None = None  # None: the bot itself (a timer, the classifier)
+    action: str
+    detail: str = ""
+    msg_id: str | None = None
+
+
+class Supporter(SQLModel, table=True):
+    item_id: int = Field(primary_key=True, foreign_key="item.id")
+    person_id: str = Field(primary_key=True, foreign_key="person.id")
+    at: datetime = _time()
+
+
+class Vote(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    room_id: str | None = Field(default=None, foreign_key="room.id")
+    title: str
+    options: list[str] = _json()
+    rule: str = "过半"
+    anonymous: bool = False
+    status: str = "open"  # open | closed
+    opened_by: str | None = None
+    opened_at: datetime = _time()
+    deadline: datetime = _time()
+    closed_at: datetime | None = _time(nullable=True)
+    result: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Ballot(SQLModel, table=True):
+    """The last ballot of each voter counts; anonymous votes keep only a keyed hash."""
+
+    __table_args__ = (UniqueConstraint("vote_id", "voter_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="vote.id", index=True)
+    voter_key: str
+    voter_id: str | None = None  # None for anonymous votes
+    option: str
+    at: datetime = _time()
+
+
+class SeenMessage(SQLModel, table=True):
+    """Message ids already handled: WeChat and reconnects deliver some twice. No text."""
+
+    id: str = Field(primary_key=True)
+    at: datetime = _time()
