@@ -36,6 +36,11 @@ class Outgoing:
     to: str | None = None
     mentions: tuple[str, ...] = ()
     image: bytes | None = field(default=None, repr=False)  # a PNG (the digest chart)
+    # Anti-flood: while a message with the same room and key is still held back by the
+    # rate limit, this one is merged into it: `replace` keeps only the newest text
+    # ("已记录 4 票，当前已投 31/120"), otherwise the lines are joined.
+    coalesce: str | None = None
+    replace: bool = False
 
     def __post_init__(self) -> None:
         if (self.room is None) == (self.to is None):
