@@ -1,0 +1,65 @@
+"""Routing through the real dispatcher: dedupe, commands, classification, refusals."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from storage.models import Item, ItemEvent, SeenMessage
+
+
+async def test_complaint_opens_item_and_names_the_grid_worker(harness):
+    sent = await harness.say("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修")
+    assert len(sent) == 1
+    assert sent[0].room == "r-b3" and "#1" in sent[0].text and "设施维修" in sent[0].text
+    assert sent[0].mentions == ("u-mao",)
+    with harness.session() as s:
+        item = s.exec(select(Item)).one()
+        assert (item.kind, item.status, item.building, item.assignee_id) == \
+            ("complaint", "open", "3号楼", "u-mao")
+        assert [e.action for e in s.exec(select(ItemEvent))] == ["opened"]
+
+
+async def test_same_message_id_is_handled_once(harness):
+    await harness.say("r-b3", "u-101", "3号楼电梯又坏了", msg_id="dup-1")
+    again = await harness.say("r-b3", "u-101", "3号楼电梯又坏了", msg_id="dup-1")
+    assert again == []
+    with harness.session() as s:
+        assert len(s.exec(select(Item)).all()) == 1
+        assert s.get(SeenMessage, "dup-1") is not None
+
+
+async def test_chat_is_neither_answered_nor_stored(harness):
+    assert await harness.say("r-b3", "u-102", "收到，谢谢物业👍") == []
+    with harness.session() as s:
+        assert s.exec(select(Item)).all() == []
+
+
+async def test_command_forms_are_equivalent(harness):
+    for text in ("#帮助", "＃帮助", "/help", "／ｈｅｌｐ"):
+        sent = await harness.say("r-b3", "u-101", text)
+        assert len(sent) == 1 and sent[0].text.startswith("邻里小助手"), text
+    sent = await harness.say("r-b3", "u-101", "帮助", mentions=("linli",))
+    assert len(sent) == 1 and "邻里小助手" in sent[0].text
+
+
+async def test_unknown_command_gets_a_hint(harness):
+    sent = await harness.say("r-b3", "u-101", "/frobnicate 3")
+    assert len(sent) == 1 and "#帮助" in sent[0].text
+
+
+async def test_private_message_is_answered_privately(harness):
+    sent = await harness.say(None, "u-101", "#帮助")
+    assert len(sent) == 1 and sent[0].to == "u-101" and sent[0].room is None
+
+
+async def test_unknown_room_is_ignored(harness):
+    assert await harness.say("r-nowhere", "u-101", "电梯坏了") == []
+
+
+async def test_scheduled_job_fires_at_its_virtual_time(harness):
+    await harness.say("r-b3", "u-101", "3号楼电梯又坏了")
+    assert await harness.advance(timedelta(hours=1, minutes=59)) == []
+    sent = await harness.advance(timedelta(minutes=2))
+    assert [m.to for m in sent] == ["u-mao"]
+    assert harness.clock.now().hour == 11
