@@ -148,3 +148,20 @@ class SeenMessage(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     at: datetime = _time()
+
+
+class Correction(SQLModel, table=True):
+    """A message the classifier got wrong, with the label staff gave it (#驳回, #立案 quoting).
+
+    `linli train` learns from these on top of the shipped corpus.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str
+    kind: str
+    category: str | None = None
+    urgent: bool = False
+    building: str | None = None
+    source: str  # rejected | opened_by_hand
+    item_id: int | None = None
+    at: datetime = _time()
