@@ -38,6 +38,8 @@ class Linli:
         self.transport = transport
         self.engine = make_engine(database or settings.database)
         create_schema(self.engine)
+        if hasattr(transport, "attach_storage"):  # wechaty: remembers WeChat room ids
+            transport.attach_storage(self.engine)
         with session_scope(self.engine) as session:
             sync_config(session, settings.rooms, settings.staff)
         self.routes = Routes(ROUTERS)

@@ -165,3 +165,19 @@ class Correction(SQLModel, table=True):
     source: str  # rejected | opened_by_hand
     item_id: int | None = None
     at: datetime = _time()
+
+
+# --- wechaty transport (issue 3) ---
+
+
+class RoomBinding(SQLModel, table=True):
+    """Which WeChat room a configured room is: found by id, or by topic the first time.
+
+    The WeChat room id (`…@chatroom`) survives topic changes, so once a room was matched by
+    its topic the id is remembered here and the topic no longer matters.
+    """
+
+    room_id: str = Field(primary_key=True)  # the config room id (r-b3)
+    wechat_id: str = Field(index=True, unique=True)
+    topic: str | None = None  # the topic it had when it was bound
+    bound_at: datetime = _time()

@@ -17,6 +17,10 @@ class SendError(Exception):
     """The platform did not take the message; the outbox retries it."""
 
 
+class StartError(Exception):
+    """The transport cannot start (gateway unreachable, token rejected): a message for the user."""
+
+
 class Transport(Protocol):
     self_id: str  # the bot's own contact id
     self_name: str
