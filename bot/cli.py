@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 
@@ -81,22 +82,36 @@ def classify_stdin() -> int:
     return 0
 
 
+def build_transport(settings: Settings, clock, env: dict[str, str] | None = None):
+    """`transport: local` or `transport: wechaty` (gateway from WECHATY_PUPPET_SERVICE_*)."""
+    env = os.environ if env is None else env
+    if settings.transport == "wechaty":
+        from bot.transport.wechaty import WechatyTransport
+        return WechatyTransport(settings, clock,
+                                endpoint=env.get("WECHATY_PUPPET_SERVICE_ENDPOINT") or None,
+                                token=env.get("WECHATY_PUPPET_SERVICE_TOKEN") or None)
+    from bot.transport.local import LocalTransport
+    return LocalTransport(settings, clock)
+
+
 async def run_bot(settings: Settings) -> int:
     from aiohttp import web
 
     from bot.app import Linli
     from bot.clock import Clock
-    from bot.transport.local import LocalTransport
     from bot.web.server import make_app
 
+    from bot.transport import StartError
+
     clock = Clock(settings.timezone)
-    if settings.transport != "local":
-        print(f"transport {settings.transport!r} is not available in this version; use transport: local",
-              file=sys.stderr)
-        return 2
-    transport = LocalTransport(settings, clock)
+    transport = build_transport(settings, clock)
     bot = Linli(settings, transport, clock)
-    await bot.start()
+    try:
+        await bot.start()
+    except StartError as exc:
+        print(f"linli: {exc}", file=sys.stderr)
+        await bot.stop()
+        return 2
     runner = web.AppRunner(make_app(bot))
     await runner.setup()
     site = web.TCPSite(runner, settings.web.host, settings.web.port)

@@ -261,7 +261,7 @@ class WechatyTransport:
         self._tz = ZoneInfo(settings.timezone)
         self._sleep = sleep
         self._puppet = puppet  # an in-process Puppet (tests); None: the puppet service
-        self.bot = LinliWechaty(new_options(puppet=puppet, endpoint=endpoint, token=token), self)
+        self.bot: LinliWechaty | None = None  # built by start(): the client refuses no endpoint/token
         self._on_message: OnMessage | None = None
         self._tasks: list[asyncio.Task] = []
         self._first: asyncio.Future | None = None
@@ -279,6 +279,7 @@ class WechatyTransport:
         """Connect; raise StartError with a readable reason if the first connection fails."""
         if not self.endpoint and not self.token and self._puppet is None:
             raise StartError(diagnose(None, None, None))
+        self.bot = LinliWechaty(new_options(puppet=self._puppet, endpoint=self.endpoint, token=self.token), self)
         self._on_message = on_message
         self._closing = False
         self._first = asyncio.get_running_loop().create_future()
@@ -340,7 +341,7 @@ class WechatyTransport:
             await self._sleep(delay)
 
     async def _close_puppet(self) -> None:
-        puppet = self.bot._puppet
+        puppet = self.bot._puppet if self.bot is not None else None
         if puppet is None:
             return
         try:

@@ -16,13 +16,33 @@ tests/test_wechaty_compat.py fails loudly when an upgrade changes any of this.
 """
 from __future__ import annotations
 
-from wechaty_puppet.schemas.puppet import PuppetOptions
+import logging
+import os
+import re
+
+# The library logs every event and message at INFO on its own handlers; WECHATY_LOG still
+# chooses (silly|verbose|info|warn|error|silent).
+os.environ.setdefault("WECHATY_LOG", "warn")
+
+from wechaty_puppet.schemas.puppet import PuppetOptions  # noqa: E402
 
 if getattr(PuppetOptions, "__hash__", None) is None:
     PuppetOptions.__hash__ = object.__hash__  # type: ignore[method-assign]
 
 import wechaty  # noqa: E402  (must come after the patch above)
+import wechaty_puppet_service.puppet  # noqa: E402,F401  (creates the PuppetService logger)
 from wechaty import Wechaty, WechatyOptions  # noqa: E402
+
+
+
+class _NoTokenInLogs(logging.Filter):
+    """PuppetService warns "… token<…>" / "two tokens from options[adopted]<…>" in clear."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return re.search(r"token[^<]{0,30}<", record.getMessage()) is None
+
+
+logging.getLogger("PuppetService").addFilter(_NoTokenInLogs())
 
 __all__ = ["PuppetOptions", "Wechaty", "WechatyOptions", "new_options", "wechaty"]
 

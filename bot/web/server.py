@@ -10,6 +10,7 @@ from aiohttp import WSMsgType, web
 
 from bot.app import Linli
 from bot.transport.local import Line, LocalTransport
+from bot.web.status import add_status_routes
 from storage.db import session_scope
 from storage.items import all_items
 from storage.public import item_public
@@ -32,6 +33,7 @@ def make_app(bot: Linli) -> web.Application:
         web.get("/api/items", items),
         web.get("/ws", socket),
     ])
+    add_status_routes(app)  # WeChat login state and QR code (any transport)
     app.on_shutdown.append(_close_sockets)
     return app
 
