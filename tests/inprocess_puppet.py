@@ -16,7 +16,7 @@ from grpclib.exceptions import StreamTerminatedError
 
 import bot.transport.wechaty_compat  # noqa: F401  (patches wechaty before it is imported)
 from wechaty.fake_puppet import FakePuppet
-from wechaty_puppet import EventLoginPayload, EventMessagePayload, FileBox, MessageType, PuppetOptions
+from wechaty_puppet import EventLoginPayload, EventLogoutPayload, EventMessagePayload, FileBox, MessageType, PuppetOptions
 from wechaty_puppet.schemas.types import (ContactPayload, ContactType, MessagePayload, RoomMemberPayload,
                                           RoomPayload)
 
@@ -69,6 +69,13 @@ class InProcessPuppet(FakePuppet):
                                              timestamp=timestamp))
         await self._emit("message", EventMessagePayload(message_id=msg_id))
         return msg_id
+
+    async def log_out(self) -> None:
+        """The account is logged out (from the phone, or WeChat's risk control)."""
+        await self._emit("logout", EventLogoutPayload(contact_id=self.login_user_id, data="logged out"))
+
+    async def log_in(self) -> None:
+        await self._emit("login", EventLoginPayload(contact_id=self.login_user_id))
 
     def drop(self) -> None:
         """The gRPC stream breaks, as when the gateway restarts or the network fails."""

@@ -116,6 +116,24 @@ async def test_rejected_token_is_named_in_the_error(settings, tmp_path, token, r
         await gw.close()
 
 
+async def test_gateway_that_hangs_up_is_told_apart_from_nobody_listening(settings, tmp_path):
+    """TCP accepted, then closed: an expired token and a broken gateway look like this."""
+    async def hang_up(reader, writer) -> None:
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(StartError) as err:
+            await start_bot(settings, tmp_path, f"127.0.0.1:{port}")
+        message = str(err.value)
+        assert "accepted the connection but ended it" in message
+        assert "token" in message and "TLS" in message and "gateway's logs" in message
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

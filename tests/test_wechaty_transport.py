@@ -18,6 +18,7 @@ from wechaty_puppet import MessageType
 from bot.app import Linli
 from bot.clock import VirtualClock
 from bot.events import Incoming, Outgoing
+from bot.transport import SendError
 from bot.transport.local import LocalTransport
 from bot.transport.wechaty import WechatyTransport, split_quote
 from storage.models import Item, RoomBinding, RoomMember
@@ -343,3 +344,21 @@ async def test_message_redelivered_after_reconnect_is_handled_once(wechaty_harne
     h.puppet.drop()
     await asyncio.wait_for(h.puppet.wait_started(2), 5)
     assert await h.say("r-b3", "u-101", "#帮助", msg_id="same-id-1") == []
+
+
+async def test_logout_is_shown_and_a_new_login_resumes(wechaty_harness, caplog):
+    h = wechaty_harness
+    await h.puppet.log_out()
+    assert h.transport.status.state == "logged_out"
+    assert any("logged out" in r.getMessage() for r in caplog.records)
+    with pytest.raises(SendError):
+        await h.transport.send(Outgoing("通知", room="r-b3"))
+    await h.puppet.log_in()  # the same stream: wechaty's bridge alone would ignore this second login
+    assert h.transport.status.state == "logged_in"
+    assert len(await h.say("r-b3", "u-101", "#帮助")) == 1
+
+
+async def test_status_api_of_the_local_transport(harness, aiohttp_client):
+    from bot.web.server import make_app
+    client = await aiohttp_client(make_app(harness.bot))
+    assert await (await client.get("/api/status")).json() == {"transport": "local", "state": "ready"}

@@ -320,6 +320,9 @@ class WechatyTransport:
                 await self.bot.init_puppet()
                 await self.bot.init_puppet_event_bridge(self.bot.puppet)
                 self.bot.puppet.on("heartbeat", lambda payload: self.alive())
+                # Wechaty's bridge passes on only the first login of a connection; after a
+                # logout and a new scan the gateway logs in again on the same stream.
+                self.bot.puppet.on("login", self._relogin)
                 log.info("connecting to the puppet service %s", self.endpoint or "(in process)")
                 await self.bot.puppet.start()  # returns or raises when the event stream ends
             except asyncio.CancelledError:
@@ -367,11 +370,16 @@ class WechatyTransport:
         elif status == ScanStatus.Scanned:
             log.info("QR code scanned; confirm the login on the phone")
 
+    async def _relogin(self, payload) -> None:
+        if self.status.state == "logged_out" or self.self_id not in ("", payload.contact_id):
+            self.logged_in(payload.contact_id, self.self_name or payload.contact_id)
+
     def logged_in(self, contact_id: str, name: str) -> None:
+        if (self.status.state, self.self_id, self.self_name) != ("logged_in", contact_id, name):
+            log.info("logged in to WeChat as %s (%s)", name, contact_id)
         self.self_id, self.self_name = contact_id, name
         self._set(state="logged_in", user=name, qr=None, error=None)
         self.alive()
-        log.info("logged in to WeChat as %s (%s)", name, contact_id)
 
     def logged_out(self, contact_id: str) -> None:
         self._set(state="logged_out", user=None)
@@ -456,8 +464,8 @@ class WechatyTransport:
     # ---- outgoing
 
     async def send(self, message: Outgoing) -> None:
-        if not self.self_id:
-            raise SendError("not logged in to WeChat")
+        if self.status.state != "logged_in" or self.bot is None:
+            raise SendError(f"not logged in to WeChat ({self.status.state})")
         try:
             if message.room is not None:
                 target = await self._room_for(message.room)
