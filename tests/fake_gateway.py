@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import uuid
 from dataclasses import dataclass, field
 
@@ -242,12 +243,18 @@ def demo_gateway() -> FakeGateway:
 
 async def _serve(port: int) -> None:
     gateway = demo_gateway()
+    gateway.hold_login = True
     await gateway.start(port)
-    print(f"fake gateway on 127.0.0.1:{gateway.port}; type a line to post it as 王阿姨 in 姚畔湾3号楼")
+    print(f"fake gateway on 127.0.0.1:{gateway.port}. Press Enter to 'scan the QR code'; then each "
+          "line you type is posted as 王阿姨 in 姚畔湾3号楼", flush=True)
     loop = asyncio.get_running_loop()
     while True:
-        line = await loop.run_in_executor(None, input)
-        if line.strip():
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            await asyncio.Event().wait()  # stdin closed: keep serving
+        if not gateway._scanned.is_set():
+            gateway.confirm_scan()
+        elif line.strip():
             gateway.push_room_message("20001@chatroom", "u-101", line.strip())
 
 

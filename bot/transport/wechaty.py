@@ -99,7 +99,9 @@ def diagnose(exc: BaseException | None, endpoint: str | None, token: str | None)
     so the wording names the likely cause first and the other one second.
     """
     name = type(exc).__name__ if exc else ""
-    text = str(exc) if exc else ""
+    text = str(exc)[:300] if exc else ""
+    if token:
+        text = text.replace(token, "<token>")  # the token-only lookup puts it in the URL
     where = endpoint or "(no endpoint: the token alone is resolved through the Wechaty service)"
     if not endpoint and not token:
         return ("transport: wechaty needs WECHATY_PUPPET_SERVICE_ENDPOINT (host:port of the puppet "
@@ -323,7 +325,8 @@ class WechatyTransport:
                 # Wechaty's bridge passes on only the first login of a connection; after a
                 # logout and a new scan the gateway logs in again on the same stream.
                 self.bot.puppet.on("login", self._relogin)
-                log.info("connecting to the puppet service %s", self.endpoint or "(in process)")
+                log.info("connecting to the puppet service %s", self.endpoint or
+                         ("(in process)" if self._puppet is not None else "(looked up by token)"))
                 await self.bot.puppet.start()  # returns or raises when the event stream ends
             except asyncio.CancelledError:
                 raise

@@ -36,10 +36,13 @@ from wechaty import Wechaty, WechatyOptions  # noqa: E402
 
 
 class _NoTokenInLogs(logging.Filter):
-    """PuppetService warns "… token<…>" / "two tokens from options[adopted]<…>" in clear."""
+    """PuppetService warns "there are endpoint<…> and token<…>" (and "two tokens from
+    options[adopted]<…>") with the token in clear, and whenever the environment and the
+    options both name the gateway, which is how Linli always calls it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return re.search(r"token[^<]{0,30}<", record.getMessage()) is None
+        message = record.getMessage()
+        return not message.startswith("there are ") and re.search(r"token[^<]{0,30}<", message) is None
 
 
 logging.getLogger("PuppetService").addFilter(_NoTokenInLogs())
