@@ -1,6 +1,7 @@
 """Transports turn a platform's events into `Incoming` and send `Outgoing` back.
 
 `local`: simulated groups inside the process (the web page, replay and tests).
+`wechaty`: real WeChat groups through a Wechaty puppet service (python-wechaty).
 A new platform is one new module here and nothing else.
 """
 from __future__ import annotations

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 AT_END = "\u2005"  # WeChat ends each @name with a four-per-em space
 BACKOFF = (1, 2, 5, 10, 30, 60)  # seconds between reconnection attempts
 FIRST_EVENT_WAIT = 15.0  # seconds to wait for the gateway's first event before going on
+DRAIN_WAIT = 10.0  # seconds at shutdown for messages already received to be handled
 
 # Messages that are nobody's words: ignored without a trace beyond debug.
 IGNORED_TYPES = {
@@ -298,7 +299,16 @@ class WechatyTransport:
             raise
 
     async def stop(self) -> None:
+        """Stop reading from the gateway, let the dispatcher finish what already arrived, close."""
         self._closing = True
+        connect = [t for t in self._tasks if t.get_name() == "wechaty-connect"]
+        for task in connect:
+            task.cancel()
+        if any(t.get_name() == "wechaty-consume" and not t.done() for t in self._tasks):
+            try:
+                await asyncio.wait_for(self.queue.join(), DRAIN_WAIT)
+            except asyncio.TimeoutError:
+                log.warning("stopping with %d WeChat messages not handled", self.queue.qsize())
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
