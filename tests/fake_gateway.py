@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from grpclib.const import Cardinality, Handler, Status
 from grpclib.exceptions import GRPCError
 from grpclib.protocol import H2Protocol
-from grpclib.server import Handler as ServerHandler
 from grpclib.server import Server, Stream
 from wechaty_grpc.wechaty import puppet as pb
 
@@ -95,7 +94,7 @@ class FakeGateway:
         self._events.put_nowait(None)  # type: ignore[arg-type]
 
     async def start(self, port: int = 0) -> int:
-        self._server = _TokenServer([self], self)
+        self._server = _TokenServer([self])
         await self._server.start("127.0.0.1", port)
         self.port = self._server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self.port
@@ -216,9 +215,6 @@ class FakeGateway:
 
 class _TokenServer(Server):
     """grpclib's Server, keeping each request's :authority (where the python client puts the token)."""
-
-    def __init__(self, handlers, gateway: FakeGateway) -> None:
-        super().__init__(handlers)
 
     def _protocol_factory(self) -> H2Protocol:
         protocol = super()._protocol_factory()

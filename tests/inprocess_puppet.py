@@ -8,7 +8,6 @@ events delivered by awaiting the listeners (deterministic, no sleeping).
 from __future__ import annotations
 
 import asyncio
-import itertools
 import uuid
 from dataclasses import dataclass
 
@@ -16,7 +15,8 @@ from grpclib.exceptions import StreamTerminatedError
 
 import bot.transport.wechaty_compat  # noqa: F401  (patches wechaty before it is imported)
 from wechaty.fake_puppet import FakePuppet
-from wechaty_puppet import EventLoginPayload, EventLogoutPayload, EventMessagePayload, FileBox, MessageType, PuppetOptions
+from wechaty_puppet import (EventLoginPayload, EventLogoutPayload, EventMessagePayload, FileBox, MessageType,
+                            PuppetOptions)
 from wechaty_puppet.schemas.types import (ContactPayload, ContactType, MessagePayload, RoomMemberPayload,
                                           RoomPayload)
 
@@ -39,7 +39,6 @@ class InProcessPuppet(FakePuppet):
         self.add_contact(bot_id, bot_name)
         self.sent: list[Sent] = []
         self.starts = 0
-        self._ids = itertools.count(1)
         self._drop: asyncio.Future | None = None
         self._started = asyncio.Condition()
         self.aliases: dict[tuple[str, str], str] = {}
