@@ -42,6 +42,8 @@ class InProcessPuppet(FakePuppet):
         self._drop: asyncio.Future | None = None
         self._started = asyncio.Condition()
         self.aliases: dict[tuple[str, str], str] = {}
+        self.errors: list[Exception] = []
+        self.fail_payloads = 0  # the next N message reads fail and drop the connection
 
     # ---- building the fake WeChat
 
@@ -86,10 +88,21 @@ class InProcessPuppet(FakePuppet):
             await self._started.wait_for(lambda: self.starts >= times)
 
     async def _emit(self, event: str, payload) -> None:
+        """Each listener in turn; a failing one is logged and skipped, as pyee does."""
         for listener in list(self.emitter.listeners(event)):
-            result = listener(payload)
-            if asyncio.iscoroutine(result):
-                await result
+            try:
+                result = listener(payload)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception as exc:
+                self.errors.append(exc)
+
+    async def message_payload(self, message_id: str) -> MessagePayload:
+        if self.fail_payloads:
+            self.fail_payloads -= 1
+            self.drop()
+            raise StreamTerminatedError("connection lost while reading a message")
+        return self.get_fake_message(message_id)
 
     # ---- the Puppet interface
 

@@ -362,3 +362,15 @@ async def test_status_api_of_the_local_transport(harness, aiohttp_client):
     from bot.web.server import make_app
     client = await aiohttp_client(make_app(harness.bot))
     assert await (await client.get("/api/status")).json() == {"transport": "local", "state": "ready"}
+
+
+async def test_message_lost_with_the_connection_is_read_again_after_reconnect(wechaty_harness):
+    h = wechaty_harness
+    h.puppet.fail_payloads = 1  # the gateway announces it, then the stream breaks while reading it
+    await h.puppet.push(talker="u-101", room=B3, text="3号楼电梯又坏了，物业什么时候来修")
+    await asyncio.wait_for(h.puppet.wait_started(2), 5)
+    await h.transport.idle()
+    [said] = h.new()
+    assert said.room == "r-b3" and "#1" in said.text
+    assert h.transport._pending == {}
+    assert [type(e).__name__ for e in h.puppet.errors] == ["StreamTerminatedError"]  # wechaty lost it

@@ -33,6 +33,7 @@ from bot.events import Incoming, Outgoing
 from bot.transport import OnMessage, SendError, StartError
 from bot.transport.wechaty_compat import Wechaty, WechatyOptions, new_options
 
+from grpclib.exceptions import GRPCError, StreamTerminatedError
 from wechaty import Contact, Message, Room  # noqa: E402  (after the compat shim)
 from wechaty_puppet import FileBox, MessageType, ScanStatus
 from wechaty_puppet.schemas.types import ContactType
@@ -42,7 +43,11 @@ log = logging.getLogger(__name__)
 AT_END = "\u2005"  # WeChat ends each @name with a four-per-em space
 BACKOFF = (1, 2, 5, 10, 30, 60)  # seconds between reconnection attempts
 FIRST_EVENT_WAIT = 15.0  # seconds to wait for the gateway's first event before going on
+MAX_TRIES = 3  # reads of one message that failed with the connection before it is given up
 DRAIN_WAIT = 10.0  # seconds at shutdown for messages already received to be handled
+
+# Faults of the connection, not of the message: the message is read again after a reconnect.
+CONNECTION_ERRORS = (StreamTerminatedError, GRPCError, ConnectionError, OSError)
 
 # Messages that are nobody's words: ignored without a trace beyond debug.
 IGNORED_TYPES = {
@@ -270,6 +275,7 @@ class WechatyTransport:
         self._first: asyncio.Future | None = None
         self._closing = False
         self._failures = 0
+        self._pending: dict[str, int] = {}  # message id → failed tries, until the dispatcher had it
 
     def attach_storage(self, engine) -> None:
         """Remember room bindings in the bot's database (called by `Linli`)."""
@@ -330,11 +336,13 @@ class WechatyTransport:
             error: BaseException | None = None
             try:
                 await self.bot.init_puppet()
-                await self.bot.init_puppet_event_bridge(self.bot.puppet)
+                # Before the bridge, so that a message is pending before wechaty reads it.
+                self.bot.puppet.on("message", self._announced)
                 self.bot.puppet.on("heartbeat", lambda payload: self.alive())
                 # Wechaty's bridge passes on only the first login of a connection; after a
                 # logout and a new scan the gateway logs in again on the same stream.
                 self.bot.puppet.on("login", self._relogin)
+                await self.bot.init_puppet_event_bridge(self.bot.puppet)
                 log.info("connecting to the puppet service %s", self.endpoint or
                          ("(in process)" if self._puppet is not None else "(looked up by token)"))
                 await self.bot.puppet.start()  # returns or raises when the event stream ends
@@ -393,6 +401,7 @@ class WechatyTransport:
         self.self_id, self.self_name = contact_id, name
         self._set(state="logged_in", user=name, qr=None, error=None)
         self.alive()
+        self._requeue()
 
     def logged_out(self, contact_id: str) -> None:
         self._set(state="logged_out", user=None)
@@ -407,18 +416,44 @@ class WechatyTransport:
 
     # ---- incoming
 
+    def _announced(self, payload) -> None:
+        """The gateway announced a message: it stays pending until the dispatcher had it."""
+        self._pending.setdefault(payload.message_id, 0)
+
+    def _requeue(self) -> None:
+        """After a reconnect: read again what was announced but lost with the old connection
+        (wechaty's own listener fetches the payload first and drops the message if that fails)."""
+        queued = {m.message_id for m in list(self.queue._queue)}  # type: ignore[attr-defined]
+        for message_id, tries in list(self._pending.items()):
+            if message_id in queued:
+                continue
+            if tries >= MAX_TRIES:
+                log.error("WeChat message %s dropped after %d tries", message_id, tries)
+                del self._pending[message_id]
+                continue
+            log.info("reading WeChat message %s again after the reconnect", message_id)
+            self.queue.put_nowait(self.bot.Message.load(message_id))
+
     async def _consume(self) -> None:
         """One message at a time, in arrival order: the dispatcher sees a room's messages in order."""
         while True:
             msg = await self.queue.get()
+            message_id = getattr(msg, "message_id", "?")
             try:
                 event = await self.to_incoming(msg)
+                self._pending.pop(message_id, None)
                 if event is not None and self._on_message is not None:
                     await self._on_message(event)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("could not handle WeChat message %s", getattr(msg, "message_id", "?"))
+            except Exception as exc:
+                if self.status.state != "logged_in" or isinstance(exc, CONNECTION_ERRORS):
+                    self._pending[message_id] = self._pending.get(message_id, 0) + 1
+                    log.warning("WeChat message %s not read (%s: %s); it is read again after the "
+                                "reconnect", message_id, type(exc).__name__, exc)
+                else:
+                    self._pending.pop(message_id, None)
+                    log.exception("could not handle WeChat message %s", message_id)
             finally:
                 self.queue.task_done()
 
