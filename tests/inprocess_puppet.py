@@ -58,7 +58,7 @@ class InProcessPuppet(FakePuppet):
                 self.add_contact(contact_id, name)
             self.aliases[(room_id, contact_id)] = alias
         ids = [self.login_user_id] + [m[0] for m in members]
-        self.add_fake_room(RoomPayload(id=room_id, topic=topic, member_ids=ids, owner_id=ids[1]))
+        self.add_fake_room(RoomPayload(id=room_id, topic=topic, member_ids=ids, owner_id=ids[-1]))
 
     async def push(self, *, talker: str, text: str = "", room: str = "", mentions: tuple[str, ...] = (),
                    kind: MessageType = MessageType.MESSAGE_TYPE_TEXT, msg_id: str | None = None,

@@ -247,6 +247,7 @@ async def test_self_and_system_messages_reach_nobody(wechaty_harness):
 def test_quote_format():
     assert split_quote("「王阿姨：3号楼电梯坏了」\n- - - - - - - - - - - - - - -\n同感") == ("同感", "3号楼电梯坏了")
     assert split_quote("「3号楼电梯坏了」\n- - - - -\n同感") == ("同感", "3号楼电梯坏了")
+    assert split_quote("「王阿姨：时间：明天上午」\n- - - - - - - - - - - - - - -\n好的") == ("好的", "时间：明天上午")
     assert split_quote("「」不是引用") == ("「」不是引用", None)
 
 
