@@ -6,7 +6,7 @@
 Config rooms are matched to WeChat rooms by id, or by topic (= config `name`) the first time;
 the WeChat id is then remembered (storage/bindings.py), so renaming a group changes nothing.
 
-Three traps of python-wechaty 0.10.7 are handled here, each where it bites:
+Traps of python-wechaty 0.10.7 handled here, each where it bites:
 - `Wechaty.start()` swallows connection errors (prints them, sleeps 60 s, retries forever),
   so the transport runs the same steps itself (`init_puppet`, `init_puppet_event_bridge`,
   `puppet.start()`) to tell the user what went wrong and to reconnect with back-off.
@@ -15,6 +15,10 @@ Three traps of python-wechaty 0.10.7 are handled here, each where it bites:
 - `Room.say` writes the @ from the contact's own name, not the member's group alias
   (群昵称), so the mention text does not match what the group shows. `AliasMentionRoom.say`
   writes `@alias` + U+2005 (as WeChat clients do) and passes the same mention ids.
+- The plugin manager starts a second scheduler on every login (`_NoPlugins`); the event
+  bridge passes on only a connection's first login (`_relogin`) and drops a message whose
+  payload cannot be read (`_announced` / `_requeue`); `Message.mention_text()` returns ''
+  whenever there are mentions (`_strip_mentions`).
 """
 from __future__ import annotations
 
@@ -468,7 +472,8 @@ class WechatyTransport:
         talker = msg.talker()
         if talker.contact_id == (self.self_id or self.bot.puppet.self_id()):
             return None  # our own words echoed back
-        if talker.payload is not None and talker.payload.type == ContactType.CONTACT_TYPE_OFFICIAL:
+        official = talker.payload is not None and talker.payload.type == ContactType.CONTACT_TYPE_OFFICIAL
+        if official or talker.contact_id.startswith("gh_"):  # official accounts' ids start with gh_
             log.debug("ignored official account %s", talker.contact_id)
             return None
         room = msg.room()
