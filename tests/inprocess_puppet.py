@@ -44,6 +44,8 @@ class InProcessPuppet(FakePuppet):
         self.aliases: dict[tuple[str, str], str] = {}
         self.errors: list[Exception] = []
         self.fail_payloads = 0  # the next N message reads fail and drop the connection
+        self.dings = 0
+        self.ding_fails = False  # the connection died silently: the stream stays open, dings fail
 
     # ---- building the fake WeChat
 
@@ -96,6 +98,12 @@ class InProcessPuppet(FakePuppet):
                     await result
             except Exception as exc:
                 self.errors.append(exc)
+
+    async def ding(self, data: str | None = None) -> None:
+        self.dings += 1
+        if self.ding_fails:
+            raise ConnectionResetError("no answer")
+        self.emitter.emit("dong")
 
     async def message_payload(self, message_id: str) -> MessagePayload:
         if self.fail_payloads:

@@ -375,3 +375,33 @@ async def test_message_lost_with_the_connection_is_read_again_after_reconnect(we
     assert said.room == "r-b3" and "#1" in said.text
     assert h.transport._pending == {}
     assert [type(e).__name__ for e in h.puppet.errors] == ["StreamTerminatedError"]  # wechaty lost it
+
+
+async def test_silently_dead_connection_is_found_by_the_probe(settings, tmp_path, caplog):
+    """No error, no end of stream: only a failing ding tells that the connection is gone."""
+    probes: asyncio.Queue[asyncio.Future] = asyncio.Queue()
+
+    async def probe_wait() -> None:  # the test decides when each probe happens
+        tick = asyncio.get_running_loop().create_future()
+        probes.put_nowait(tick)
+        await tick
+
+    async def no_sleep(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    clock = VirtualClock(START, settings.timezone)
+    puppet = make_puppet()
+    transport = WechatyTransport(settings, clock, puppet=puppet, sleep=no_sleep, probe_wait=probe_wait)
+    bot = Linli(settings, transport, clock, database=f"sqlite:///{tmp_path / 'linli.db'}")
+    await bot.start()
+    try:
+        (await probes.get()).set_result(None)  # a probe on a healthy connection
+        next_probe = await probes.get()
+        assert (puppet.dings, puppet.starts) == (1, 1)
+        puppet.ding_fails = True
+        next_probe.set_result(None)
+        await asyncio.wait_for(puppet.wait_started(2), 5)
+        assert transport.status.reconnects == 1 and transport.status.state == "logged_in"
+        assert any("did not answer a ding" in r.getMessage() for r in caplog.records)
+    finally:
+        await bot.stop()

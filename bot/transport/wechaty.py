@@ -48,6 +48,8 @@ AT_END = "\u2005"  # WeChat ends each @name with a four-per-em space
 BACKOFF = (1, 2, 5, 10, 30, 60)  # seconds between reconnection attempts
 FIRST_EVENT_WAIT = 15.0  # seconds to wait for the gateway's first event before going on
 MAX_TRIES = 3  # reads of one message that failed with the connection before it is given up
+PROBE_EVERY = 60.0  # seconds between liveness probes of the gateway (a `ding`)
+PROBE_TIMEOUT = 30.0
 DRAIN_WAIT = 10.0  # seconds at shutdown for messages already received to be handled
 
 # Faults of the connection, not of the message: the message is read again after a reconnect.
@@ -261,7 +263,8 @@ class WechatyTransport:
     """The `wechaty` transport: one Wechaty bot on one puppet service."""
 
     def __init__(self, settings: Settings, clock: Clock, *, endpoint: str | None = None,
-                 token: str | None = None, puppet=None, sleep: Sleep = asyncio.sleep) -> None:
+                 token: str | None = None, puppet=None, sleep: Sleep = asyncio.sleep,
+                 probe_wait: Callable[[], Awaitable[None]] | None = None) -> None:
         self.settings = settings
         self.clock = clock
         self.endpoint, self.token = endpoint, token
@@ -272,6 +275,7 @@ class WechatyTransport:
         self.rooms = _Rooms(settings, clock)
         self._tz = ZoneInfo(settings.timezone)
         self._sleep = sleep
+        self._probe_wait = probe_wait or (lambda: asyncio.sleep(PROBE_EVERY))
         self._puppet = puppet  # an in-process Puppet (tests); None: the puppet service
         self.bot: LinliWechaty | None = None  # built by start(): the client refuses no endpoint/token
         self._on_message: OnMessage | None = None
@@ -349,7 +353,7 @@ class WechatyTransport:
                 await self.bot.init_puppet_event_bridge(self.bot.puppet)
                 log.info("connecting to the puppet service %s", self.endpoint or
                          ("(in process)" if self._puppet is not None else "(looked up by token)"))
-                await self.bot.puppet.start()  # returns or raises when the event stream ends
+                await self._run_connection(self.bot.puppet)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # every client fault ends in a reconnect or a clear exit
@@ -367,6 +371,32 @@ class WechatyTransport:
             log.warning("lost the puppet service (%s); reconnecting in %ss", reason, delay)
             self._set(state="reconnecting", error=reason)
             await self._sleep(delay)
+
+    async def _run_connection(self, puppet) -> None:
+        """The event stream, watched by a probe; returns or raises when either ends."""
+        stream = asyncio.create_task(puppet.start(), name="wechaty-stream")
+        probe = asyncio.create_task(self._probe(puppet), name="wechaty-probe")
+        try:
+            done, _ = await asyncio.wait({stream, probe}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (stream, probe):
+                task.cancel()
+            await asyncio.gather(stream, probe, return_exceptions=True)
+        (stream if stream in done else probe).result()
+
+    async def _probe(self, puppet) -> None:
+        """Ding the gateway now and then while logged in: a connection that died without a word
+        (a NAT timeout, a cable) would otherwise leave the event stream waiting for ever."""
+        while True:
+            await self._probe_wait()
+            if self.status.state != "logged_in":
+                continue  # some puppets refuse a ding before login
+            try:
+                await asyncio.wait_for(puppet.ding("linli"), PROBE_TIMEOUT)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                raise ConnectionError(f"the gateway did not answer a ding ({type(exc).__name__}: {exc})") from exc
 
     async def _close_puppet(self) -> None:
         puppet = self.bot._puppet if self.bot is not None else None
