@@ -405,3 +405,12 @@ async def test_silently_dead_connection_is_found_by_the_probe(settings, tmp_path
         assert any("did not answer a ding" in r.getMessage() for r in caplog.records)
     finally:
         await bot.stop()
+
+
+async def test_web_page_of_a_wechaty_bot_shows_the_login_state(wechaty_harness, aiohttp_client):
+    from bot.web.server import make_app
+    client = await aiohttp_client(make_app(wechaty_harness.bot))
+    page = await client.get("/")
+    assert page.url.path == "/status" and "已登录" in await page.text()
+    status = await (await client.get("/api/status")).json()
+    assert (status["transport"], status["state"], status["user"]) == ("wechaty", "logged_in", "邻里小助手")

@@ -46,6 +46,8 @@ def _local(request: web.Request) -> LocalTransport:
 
 
 async def index(request: web.Request) -> web.FileResponse:
+    if not isinstance(request.app[BOT].transport, LocalTransport):
+        raise web.HTTPFound("/status")  # real WeChat: the page shows the login, not a demo chat
     return web.FileResponse(STATIC / "index.html")
 
 
