@@ -13,7 +13,7 @@ from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.transport import Transport
-from handlers import complaints, help
+from handlers import case_list, case_stats, cases, complaints, help, rating
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 ROUTERS = [
     help.router,
     complaints.router,
+    cases.router,
+    rating.router,
+    case_list.router,
+    case_stats.router,
 ]
 
 
