@@ -91,9 +91,10 @@ def owner_at_level(session: Session, item: Item, ladder) -> Person | None:
     """Who follows the item up at its level: the building's grid worker at the bottom;
     above it the department's own staff if configured, else the community admin, who
     takes the item to the department or the street office."""
-    if level_index(item.level, ladder) == 0:
+    at = level_index(item.level, ladder)
+    if at == 0:
         return owner_for_building(session, item.building)
-    if item.department:
+    if at == 1 and item.department:
         staff = cases.staff_of_department(session, item.department)
         if staff is not None:
             return staff

@@ -23,21 +23,22 @@ def period(word: str, now: datetime) -> tuple[datetime, datetime, str]:
     """(start, end, label) of a named period in local time; the default is this month."""
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month = day.replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
     if word in ("", "本月", "this_month", "month"):
-        return month, now, f"{now.month}月"
+        return month, next_month, f"{now.month}月"
     if word in ("上月", "last_month"):
         start = (month - timedelta(days=1)).replace(day=1)
         return start, month, f"{start.month}月"
     if word in ("本周", "week"):
         start = day - timedelta(days=day.weekday())
-        return start, now, "本周"
+        return start, start + timedelta(days=7), "本周"
     if word in ("上周", "last_week"):
         end = day - timedelta(days=day.weekday())
         return end - timedelta(days=7), end, "上周"
     if word in ("今年", "year"):
-        return day.replace(month=1, day=1), now, f"{now.year}年"
+        return day.replace(month=1, day=1), day.replace(year=now.year + 1, month=1, day=1), f"{now.year}年"
     if word in ("全部", "all"):
-        return datetime(2000, 1, 1, tzinfo=now.tzinfo), now, "全部"
+        return datetime(2000, 1, 1, tzinfo=now.tzinfo), now + timedelta(seconds=1), "全部"
     raise Refusal(f"看不懂时间段“{word}”，格式：{U_STATS}")
 
 
@@ -62,7 +63,8 @@ def show_stats(ctx: Context, args: str) -> None:
     sla = ctx.settings.cases.sla
     r = stats.rates(ctx.session, start, end, accept_sla=sla.accept,
                     urgent_accept_sla=sla.urgent_accept, buildings=buildings)
-    lines = [f"{scope} {label}统计（{start:%m-%d} 至 {end:%m-%d}）："]
+    last = min(end, now + timedelta(seconds=1)) - timedelta(seconds=1)
+    lines = [f"{scope} {label}统计（{start:%m-%d} 至 {last:%m-%d}）："]
     if not r.opened:
         ctx.reply(lines[0] + "这段时间没有登记的诉求。")
         return

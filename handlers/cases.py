@@ -6,6 +6,8 @@ does not fit raises Refusal, so nothing changes and the sender learns how to wri
 """
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from handlers import case_access as access
@@ -53,6 +55,17 @@ def _accept(ctx: Context, item: Item) -> None:
     ctx.jobs.cancel(f"accept-{item.id}")
 
 
+def _number_and_text(ctx: Context, args: str, usage: str, *, required: bool = False,
+                     hint: str = "说明") -> tuple[int, str]:
+    """`#办结 12 已修好，恢复运行` → (12, "已修好，恢复运行").
+
+    The text is cut from the message as written: the dispatcher's NFKC form would turn
+    "，" into "," in what residents read."""
+    number, _ = split_number(args, usage, rest_required=required, rest_hint=hint)
+    m = re.search(r"[0-9０-９]+(.*)$", ctx.event.text, re.S)
+    return number, (m.group(1) if m else "").strip(" \t\n\u3000\u2005")
+
+
 def _reply_or_confirm(ctx: Context, posted_here: bool, confirmation: str) -> None:
     if not posted_here:
         ctx.reply(confirmation)
@@ -61,7 +74,9 @@ def _reply_or_confirm(ctx: Context, posted_here: bool, confirmation: str) -> Non
 @router.command("立案", "open", usage=U_OPEN, who=STAFF)
 def open_by_hand(ctx: Context, args: str) -> None:
     """登记一件诉求（可引用居民的消息；@居民 让他成为反映人）"""
-    args = normalise(args)
+    m = re.match(r"^\s*(?:@\S+[\s\u2005]*)*[#＃/／]?\s*(?:立案|open)[\s\u3000]*(.*)$",
+                 ctx.event.text, re.S | re.I)
+    args = m.group(1).strip() if m else args  # as written: keep "，" (NFKC would not)
     quoted = ctx.event.quoted
     first, _, rest = args.partition(" ")
     category = first if first in CATEGORIES else None
@@ -157,7 +172,7 @@ def transfer(ctx: Context, args: str) -> None:
 @router.command("进展", "note", usage=U_NOTE, who=NOTERS)
 def note(ctx: Context, args: str) -> None:
     """写一条进展，发到事项所在的群"""
-    number, text = split_number(args, U_NOTE, rest_required=True, rest_hint="进展内容")
+    number, text = _number_and_text(ctx, args, U_NOTE, required=True, hint="进展内容")
     item = access.load(ctx, number)
     access.require_active(item, "写进展")
     access.require(access.may_note(ctx.sender, item), item, "写进展")
@@ -170,7 +185,7 @@ def note(ctx: Context, args: str) -> None:
 @router.command("办结", "resolve", usage=U_RESOLVE, who=STAFF)
 def resolve(ctx: Context, args: str) -> None:
     """办结并请反映人评价"""
-    number, text = split_number(args, U_RESOLVE, rest_required=True, rest_hint="处理结果")
+    number, text = _number_and_text(ctx, args, U_RESOLVE, required=True, hint="处理结果")
     item = access.load(ctx, number)
     access.require_status(item, status.RESOLVED, "办结")
     access.require(access.may_resolve(ctx.sender, item), item, "办结")
@@ -192,7 +207,7 @@ def resolve(ctx: Context, args: str) -> None:
 @router.command("升级", "escalate", usage=U_ESCALATE, who=STAFF)
 def escalate_item(ctx: Context, args: str) -> None:
     """上升一级（社区→职能部门→街道）"""
-    number, reason = split_number(args, U_ESCALATE)
+    number, reason = _number_and_text(ctx, args, U_ESCALATE)
     item = access.load(ctx, number)
     access.require_active(item, "升级")
     access.require(access.may_handle(ctx.sender, item), item, "升级")
@@ -220,7 +235,7 @@ def climb(ctx: Context, item: Item, reason: str) -> bool:
     posted = announce(ctx, item, f"#{item.id} 已升级到{new_level}，由{follower}跟进。",
              private_text=f"您反映的 #{item.id} 已升级到{new_level}，由{follower}跟进。",
              mentions=(item.assignee_id,) if item.assignee_id else ())
-    tell_owner(ctx, item.assignee_id, f"#{item.id}（{item.category}，{item.building or '社区'}）升级到{new_level}"
+    tell_owner(ctx, item.assignee_id, f"#{item.id}（{item.category}，{item.building or '社区'}）升级到{new_level}，"
                                       f"由您跟进（{reason}）：{short(item.text)}\n办好后发 #办结 {item.id} 处理结果。")
     return posted
 
@@ -257,7 +272,7 @@ def merge(ctx: Context, args: str) -> None:
 @router.command("驳回", "reject", usage=U_REJECT, who=STAFF)
 def reject(ctx: Context, args: str) -> None:
     """不是诉求（误报），不再跟进"""
-    number, reason = split_number(args, U_REJECT, rest_required=True, rest_hint="驳回原因")
+    number, reason = _number_and_text(ctx, args, U_REJECT, required=True, hint="驳回原因")
     item = access.load(ctx, number, kind=None)
     access.require_status(item, status.REJECTED, "驳回")
     access.require(access.may_handle(ctx.sender, item), item, "驳回")

@@ -76,7 +76,9 @@ def open_case(ctx: Context, report: Report, *, reporters: list[str], private: bo
         cases.add_reporter(ctx.session, item, other, at=ctx.now, msg_id=msg_id or event.id)
     who = f"，由{owner.name}跟进" if owner else ""
     ats = [owner.id] if owner else []
-    if private:
+    if item.urgent:  # one message that is both the answer and the alarm
+        _alert(ctx, item, owner)
+    elif private:
         ctx.reply(f"已登记 #{item.id}（{item.category}）{who}。处理进展会私信告诉您。")
         room = item_room(ctx, item)
         if room is not None:  # the group hears of it, but never who raised it
@@ -84,8 +86,6 @@ def open_case(ctx: Context, report: Report, *, reporters: list[str], private: bo
                                          room=room, mentions=tuple(ats), coalesce="ack"))
     else:
         _ack(ctx, f"已登记 #{item.id}（{item.category}）{who}。", ats)
-    if item.urgent:
-        _alert(ctx, item, owner)
     if owner:
         sla = ctx.settings.cases.sla
         wait = sla.urgent_accept if item.urgent else sla.accept
@@ -110,7 +110,9 @@ def _alert(ctx: Context, item: Item, owner: Person | None) -> None:
     names = "、".join(people.get_person(ctx.session, i).name for i in alerted)
     room = item_room(ctx, item)
     if room is not None and alerted:
-        ctx.say(room, f"⚠️紧急 #{item.id}（{item.category}）：请{names}立即处理！", alerted)
+        ctx.say(room, f"⚠️紧急 已登记 #{item.id}（{item.category}），请{names}立即处理！", alerted)
+    if ctx.event is not None and ctx.event.room is None:
+        ctx.reply(f"已登记 #{item.id}（{item.category}），已紧急通知{names}。如有危险请先拨打 119/120。")
     where = item.building or (ctx.room.name if ctx.room else "私信")
     for person_id in alerted:
         ctx.tell(person_id, f"⚠️紧急 #{item.id}（{item.category}，{where}）：{mask_phones(short(item.text, 60))}"
