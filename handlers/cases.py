@@ -17,7 +17,7 @@ from handlers.complaints import Report, open_case
 from handlers.context import Context, Refusal
 from handlers.privacy import mask_phones, short
 from handlers.router import STAFF, Router
-from storage import cases, corrections, items, status
+from storage import cases, corrections, items, people, status
 from storage.ladder import escalate, level_index
 from storage.models import Item, Supporter
 
@@ -78,11 +78,13 @@ def open_by_hand(ctx: Context, args: str) -> None:
                  ctx.event.text, re.S | re.I)
     args = m.group(1).strip() if m else args  # as written: keep "，" (NFKC would not)
     quoted = ctx.event.quoted
-    first, _, rest = args.partition(" ")
+    first, _, rest = re.sub(r"[ \t\u3000]+", " ", args).partition(" ")
     category = first if first in CATEGORIES else None
     text = (rest if category else args).strip()
     # the @-mentions written in the text are the reporters, not part of the problem
     reporters = [m for m in ctx.event.mentions if m != ctx.bot_id]
+    for person_id in reporters:  # someone who has not spoken since the bot joined
+        people.ensure_person(ctx.session, person_id, person_id)
     text = " ".join(w for w in text.split() if not w.startswith("@")).strip()
     text = text or (quoted or "").strip()
     if not text:
