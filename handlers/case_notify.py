@@ -36,8 +36,10 @@ def announce(ctx: Context, item: Item, group_text: str, *, private_text: str | N
     Returns True if the group post answers the chat the current message came from."""
     room = item_room(ctx, item)
     rows = cases.reporter_rows(ctx.session, item.id)
-    public = [r.person_id for r in rows if not r.private]
-    private = [r.person_id for r in rows if r.private or room is None]
+    members = set(people.room_members(ctx.session, room)) if room else set()
+    # reporters who raised it privately, or in another group, hear of it privately
+    public = [r.person_id for r in rows if not r.private and r.person_id in members]
+    private = [r.person_id for r in rows if r.person_id not in public]
     if room is not None:
         ats = tuple(dict.fromkeys([*mentions, *(public if mention_reporters else [])]))
         ctx.outgoing.append(Outgoing(mask_phones(group_text), room=room, mentions=ats,

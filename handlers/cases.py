@@ -85,6 +85,8 @@ def open_by_hand(ctx: Context, args: str) -> None:
     reporters = [m for m in ctx.event.mentions if m != ctx.bot_id]
     for person_id in reporters:  # someone who has not spoken since the bot joined
         people.ensure_person(ctx.session, person_id, person_id)
+        if ctx.room is not None:
+            people.ensure_member(ctx.session, ctx.room.id, person_id)
     text = " ".join(w for w in text.split() if not w.startswith("@")).strip()
     text = text or (quoted or "").strip()
     if not text:
