@@ -40,7 +40,8 @@ U_REJECT = "#驳回 编号 原因"
 
 def _record(ctx: Context, item: Item, action: str, detail: str = "") -> None:
     ctx.session.add(item)
-    items.record(ctx.session, item, action, at=ctx.now, actor_id=ctx.sender.id,
+    items.record(ctx.session, item, action, at=ctx.now,
+                 actor_id=ctx.sender.id if ctx.sender is not None else None,
                  detail=detail, msg_id=ctx.event.id if ctx.event else None)
 
 
@@ -48,11 +49,12 @@ def _ladder(ctx: Context) -> list[str]:
     return list(ctx.settings.cases.ladder)
 
 
-def _accept(ctx: Context, item: Item) -> None:
+def _accept(ctx: Context, item: Item, detail: str = "") -> None:
     """open → accepted: the acceptance clock stops (response rate counts from here)."""
     item.status = status.ACCEPTED
     item.accepted_at = item.accepted_at or ctx.now
     ctx.jobs.cancel(f"accept-{item.id}")
+    _record(ctx, item, "accepted", detail)
 
 
 def _number_and_text(ctx: Context, args: str, usage: str, *, required: bool = False,
@@ -113,9 +115,8 @@ def accept(ctx: Context, args: str) -> None:
         raise Refusal(f"#{item.id} 已由{name_of(ctx, item.assignee_id)}受理；要换人请用 {U_ASSIGN}。")
     access.require_status(item, status.ACCEPTED, "受理")
     access.require(access.may_resolve(ctx.sender, item), item, "受理")
-    _accept(ctx, item)
     item.assignee_id = ctx.sender.id
-    _record(ctx, item, "accepted")
+    _accept(ctx, item)
     posted = announce(ctx, item, f"#{item.id} 已由{ctx.sender.name}受理，正在处理。",
                       private_text=f"您反映的 #{item.id} 已由{ctx.sender.name}受理，正在处理。")
     _reply_or_confirm(ctx, posted, f"已受理 #{item.id}。")
@@ -154,7 +155,7 @@ def transfer(ctx: Context, args: str) -> None:
         raise Refusal(f"#{item.id} 已在{department}办理。")
     ladder = _ladder(ctx)
     if item.status == status.OPEN:
-        _accept(ctx, item)  # handing on to the right department is the community's response
+        _accept(ctx, item, "转办即受理")  # handing on to the right department is a response
     item.department = department
     item.sla_kind = "cross_department"
     _record(ctx, item, "transferred", department)
@@ -220,16 +221,16 @@ def escalate_item(ctx: Context, args: str) -> None:
 
 
 def climb(ctx: Context, item: Item, reason: str) -> bool:
-    """One level up the ladder, a new owner, and word to everyone concerned.
+    """One level up the ladder, a new owner, and word to everyone concerned. Also usable
+    from a scheduled job (no sender). Refuses at the top of the ladder.
 
     Returns True if the group post answers the chat the current message came from."""
     ladder = _ladder(ctx)
-    new_level = escalate(ctx.session, item, actor_id=ctx.sender.id, reason=reason, now=ctx.now,
+    actor = ctx.sender.id if ctx.sender is not None else None  # None: a timer (the SLA clock)
+    new_level = escalate(ctx.session, item, actor_id=actor, reason=reason, now=ctx.now,
                          msg_id=ctx.event.id if ctx.event else None, ladder=ladder)
     if new_level is None:
         raise Refusal(f"#{item.id} 已在最高一级（{item.level}），无法再升级。")
-    if item.status == status.OPEN:
-        _accept(ctx, item)
     item.sla_kind = "complex" if level_index(new_level, ladder) >= 2 else "cross_department"
     owner = access.owner_at_level(ctx.session, item, ladder)
     if owner is not None:

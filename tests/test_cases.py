@@ -345,3 +345,17 @@ async def test_ladder_escalate_returns_the_new_level_and_none_at_the_top(harness
         assert escalate(s, it, actor_id=None, reason="超时", now=now) is None
     assert [e.action for e in events(harness, 1)] == ["opened", "escalated", "escalated"]
     assert events(harness, 1)[1].detail == "社区→职能部门：超时"
+
+
+async def test_climb_works_from_a_scheduled_job_without_a_sender(harness):
+    from handlers.cases import climb
+    from handlers.context import Context
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    with harness.session() as s:
+        ctx = Context(settings=harness.bot.settings, session=s, now=harness.clock.now(), bot_id="linli")
+        it = s.get(Item, 1)
+        climb(ctx, it, "受理超时")
+        # an item nobody accepted stays open: the new owner accepts it
+        assert (it.level, it.assignee_id, it.status) == ("职能部门", "u-jiang", "open")
+        assert [m.to or m.room for m in ctx.outgoing] == ["r-b3", "u-jiang"]
+    assert events(harness, 1)[-1].actor_id is None
