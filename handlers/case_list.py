@@ -72,7 +72,8 @@ def _card(ctx: Context, number: int) -> list[str]:
     item = ctx.session.get(Item, number)
     if item is None:
         raise Refusal(f"没有找到 #{number}，发 #案件 看看进行中的事项。")
-    if not access.may_see(ctx.session, ctx.sender, item):
+    # proposals are public matters; a complaint is its reporters' and its handlers' business
+    if item.kind == status.COMPLAINT and not access.may_see(ctx.session, ctx.sender, item):
         raise Refusal(f"#{number} 不是您反映的事项，您只能查看自己反映的。")
     return card_lines(ctx, item)
 

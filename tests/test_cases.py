@@ -359,3 +359,29 @@ async def test_climb_works_from_a_scheduled_job_without_a_sender(harness):
         assert (it.level, it.assignee_id, it.status) == ("职能部门", "u-jiang", "open")
         assert [m.to or m.room for m in ctx.outgoing] == ["r-b3", "u-jiang"]
     assert events(harness, 1)[-1].actor_id is None
+
+
+async def test_private_urgent_report_alarms_the_building_group_without_a_name(harness):
+    sent = await harness.say(None, "u-108", "3号楼地下车库进水了，水淹到车轮了")
+    group = [m for m in sent if m.room == "r-b3"]
+    assert len(group) == 1 and group[0].mentions == ("u-mao", "u-jiang")
+    assert "黄小妹" not in group[0].text
+    assert any(m.to == "u-108" and "紧急" in m.text for m in sent)
+    assert {m.to for m in sent if m.to} == {"u-108", "u-mao", "u-jiang"}
+
+
+async def test_assign_by_name_and_rate_without_a_number(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-jiang", "#指派 1 周建华")
+    assert item(harness, 1).assignee_id == "u-zhou" and sent[0].mentions == ("u-zhou",)
+    await harness.say("r-b3", "u-zhou", "#办结 1 已修好")
+    sent = await harness.say("r-b3", "u-101", "#评价 满意")
+    assert "已结案" in sent[0].text and item(harness, 1).rating == "满意"
+
+
+async def test_full_width_command_forms(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-mao", "＃受理　＃１")
+    assert texts(sent) == ["#1 已由毛宁受理，正在处理。"]
+    sent = await harness.say("r-b3", "u-mao", "/note 1 维保下午到")
+    assert texts(sent) == ["#1 进展（毛宁）：维保下午到"]
