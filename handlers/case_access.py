@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from handlers.context import Context, Refusal
 from storage import cases, people, status
-from storage.ladder import level_index
 from storage.models import Item, Person
 
 HANDLERS = ("grid_worker", "admin")
@@ -91,7 +90,7 @@ def owner_at_level(session: Session, item: Item, ladder) -> Person | None:
     """Who follows the item up at its level: the building's grid worker at the bottom;
     above it the department's own staff if configured, else the community admin, who
     takes the item to the department or the street office."""
-    at = level_index(item.level, ladder)
+    at = cases.level_index(item.level, ladder)
     if at == 0:
         return owner_for_building(session, item.building)
     if at == 1 and item.department:

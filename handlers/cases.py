@@ -18,7 +18,7 @@ from handlers.context import Context, Refusal
 from handlers.privacy import mask_phones, short
 from handlers.router import STAFF, Router
 from storage import cases, corrections, items, people, status
-from storage.ladder import escalate, level_index
+from storage.ladder import escalate
 from storage.models import Item, Supporter
 
 router = Router("cases")
@@ -159,7 +159,7 @@ def transfer(ctx: Context, args: str) -> None:
     item.department = department
     item.sla_kind = "cross_department"
     _record(ctx, item, "transferred", department)
-    if level_index(item.level, ladder) == 0:
+    if cases.level_index(item.level, ladder) == 0:
         # the bottom rung hands to a functional department; above it the hand-off is sideways
         escalate(ctx.session, item, actor_id=ctx.sender.id, reason=f"转办{department}", now=ctx.now,
                  msg_id=ctx.event.id, ladder=ladder)
@@ -231,7 +231,7 @@ def climb(ctx: Context, item: Item, reason: str) -> bool:
                          msg_id=ctx.event.id if ctx.event else None, ladder=ladder)
     if new_level is None:
         raise Refusal(f"#{item.id} 已在最高一级（{item.level}），无法再升级。")
-    item.sla_kind = "complex" if level_index(new_level, ladder) >= 2 else "cross_department"
+    item.sla_kind = "complex" if cases.level_index(new_level, ladder) >= 2 else "cross_department"
     owner = access.owner_at_level(ctx.session, item, ladder)
     if owner is not None:
         item.assignee_id = owner.id

@@ -33,6 +33,11 @@ def same_text(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() >= SAME_TEXT
 
 
+def level_index(level: str, ladder) -> int:
+    """Where `level` stands on the ladder; an unknown level counts as the bottom."""
+    return list(ladder).index(level) if level in ladder else 0
+
+
 def building_key(building: str | None) -> str | None:
     """`17号楼`, `17栋`, `17幢2单元` → `17`; `B区5幢` → `B区5`: the same building however written."""
     if not building:

@@ -1,7 +1,7 @@
-"""The ladder an unsolved item climbs: 社区 → 职能部门 → 街道 (SPEC §1 "721", §4).
+"""One step up the ladder 社区 → 职能部门 → 街道 (SPEC §1 "721", §4 level).
 
-One function moves an item up, for #升级, #转办, 不满意 and the SLA clock alike,
-so every climb leaves the same timeline row.
+Shared by `#升级`, 不满意 and the SLA clock, so every escalation changes the level the
+same way and leaves the same timeline row.
 """
 from __future__ import annotations
 
@@ -13,27 +13,20 @@ from sqlmodel import Session
 from storage.items import record
 from storage.models import Item
 
-# SPEC §5 `cases.ladder`; callers that have the settings pass theirs.
-DEFAULT_LADDER: tuple[str, ...] = ("社区", "职能部门", "街道")
+LADDER = ("社区", "职能部门", "街道")  # config `cases.ladder` may name other levels
+ESCALATED = "escalated"  # the timeline action
 
 
-def level_index(level: str, ladder: Sequence[str] = DEFAULT_LADDER) -> int:
-    """Where `level` stands on the ladder; an unknown level counts as the bottom."""
-    return list(ladder).index(level) if level in ladder else 0
-
-
-def escalate(session: Session, item: Item, *, actor_id: str | None, reason: str,
-             now: datetime, msg_id: str | None = None,
-             ladder: Sequence[str] = DEFAULT_LADDER) -> str | None:
-    """Move `item` one level up and append an `escalated` event.
-
-    Returns the new level, or None when the item is already at the top (nothing changes).
-    """
-    at = level_index(item.level, ladder)
-    if at + 1 >= len(ladder):
+def escalate(session: Session, item: Item, *, actor_id: str | None, reason: str, now: datetime,
+             msg_id: str | None = None, ladder: Sequence[str] = LADDER) -> str | None:
+    """Move `item` one level up; return the new level, or None if it is already at the top
+    (then nothing changes). Pass `ladder=settings.cases.ladder` when the config has its own."""
+    ladder = list(ladder)
+    current = ladder.index(item.level) if item.level in ladder else 0
+    if current + 1 >= len(ladder):
         return None
-    before, item.level = item.level, ladder[at + 1]
+    old, item.level = item.level, ladder[current + 1]
     session.add(item)
-    detail = f"{before}→{item.level}" + (f"：{reason}" if reason else "")
-    record(session, item, "escalated", at=now, actor_id=actor_id, detail=detail, msg_id=msg_id)
+    record(session, item, ESCALATED, at=now, actor_id=actor_id, msg_id=msg_id,
+           detail=f"{old}→{item.level}：{reason}" if reason else f"{old}→{item.level}")
     return item.level
