@@ -1,8 +1,6 @@
 """Complaints: a problem raised in a group becomes a numbered item someone follows up."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from handlers.classify import Classification
 from handlers.context import Context
 from handlers.router import Router
@@ -24,20 +22,4 @@ def open_complaint(ctx: Context, found: Classification) -> None:
     )
     who = f"，由{owner.name}跟进" if owner else ""
     ctx.reply(f"已登记 #{item.id}（{found.category}）{who}。", mentions=[owner.id] if owner else [])
-    if owner:
-        sla = ctx.settings.cases.sla
-        wait = sla.urgent_accept if item.urgent else sla.accept
-        ctx.jobs.at(ctx.now + wait, "complaints.accept_overdue", key=f"accept-{item.id}",
-                    item=item.id)
-
-
-@router.job("complaints.accept_overdue")
-def accept_overdue(ctx: Context, item: int) -> None:
-    """Remind the owner privately when an item is still waiting to be accepted."""
-    it = items.get_item(ctx.session, item)
-    if it is None or it.status != status.OPEN or not it.assignee_id:
-        return
-    waited = ctx.now - it.created_at
-    hours = max(1, round(waited / timedelta(hours=1)))
-    ctx.tell(it.assignee_id, f"提醒：#{it.id}（{it.category}）已等待受理约{hours}小时，请回复 #受理 {it.id}。")
-    items.record(ctx.session, it, "reminded", at=ctx.now, actor_id=None, detail="受理超时提醒")
+    # the acceptance clock is handlers/sla.py's sweep: no per-item job here
