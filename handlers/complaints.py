@@ -21,5 +21,6 @@ def open_complaint(ctx: Context, found: Classification) -> None:
         msg_id=event.id, private=event.private,
     )
     who = f"，由{owner.name}跟进" if owner else ""
-    ctx.reply(f"已登记 #{item.id}（{found.category}）{who}。", mentions=[owner.id] if owner else [])
+    ctx.reply(f"已登记 #{item.id}（{found.category}）{who}。", mentions=[owner.id] if owner else [],
+              coalesce="ack")  # a burst of reports becomes one message (issue 5 point 10)
     # the acceptance clock is handlers/sla.py's sweep: no per-item job here

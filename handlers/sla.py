@@ -8,7 +8,8 @@ count only working time (handlers/worktime.py).
 First breach: the owner is reminded privately, and the admins (the staff's view) are
 told. Second breach (one more full period later): the item climbs one level of
 `cases.ladder` and the item's group is told. Escalation, transfer or reopening starts
-the clock again at the new level.
+the clock again at the new level. Overdue again at the top: the admins are told once
+and the clock stops (the office takes it from there by hand).
 
 When it looks: one durable job (`sla.sweep`) is kept at the earliest moment any open
 item's clock does something. After every message and every job (`after_each`, in
@@ -39,9 +40,9 @@ router = Router("sla")
 SWEEP_JOB = "sla.sweep"
 SWEEP_KEY = "sla-sweep"
 REMINDED = "sla_reminded"  # timeline action; detail is the phase (accept | resolve)
-AT_TOP = "sla_at_top"  # overdue again at the top of the ladder: admins told
+AT_TOP = "sla_at_top"  # overdue again at the top of the ladder: admins told, clock stops
 KIND_SET = "sla_kind"  # staff set the kind with #时限
-RESTARTS = frozenset({ladder.ESCALATED, "transferred", "reopened", AT_TOP})
+RESTARTS = frozenset({ladder.ESCALATED, "transferred", "reopened"})
 
 KIND_LABELS = {"simple": "简易", "cross_department": "跨部门", "complex": "复杂"}
 KIND_BY_LABEL = {v: k for k, v in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
@@ -86,7 +87,7 @@ def sweep(ctx: Context) -> None:
     work = WorkTime(ctx.settings.cases.working_hours, ctx.now.tzinfo)
     for item, events in _active(ctx):
         when, what, phase, limit = next_step(ctx.settings, item, events, work)
-        if when > ctx.now:
+        if when is None or when > ctx.now:
             continue
         if what == "remind":
             remind(ctx, item, phase, limit)
@@ -99,6 +100,7 @@ def plan(ctx: Context) -> None:
     """Keep the one sweep job at the earliest next step of any open complaint."""
     work = WorkTime(ctx.settings.cases.working_hours, ctx.now.tzinfo)
     steps = [next_step(ctx.settings, item, events, work)[0] for item, events in _active(ctx)]
+    steps = [when for when in steps if when is not None]
     if steps:
         ctx.jobs.at(max(min(steps), ctx.now + timedelta(minutes=1)), SWEEP_JOB, key=SWEEP_KEY)
 
@@ -113,15 +115,16 @@ def _active(ctx: Context) -> list[tuple[Item, list[ItemEvent]]]:
     events: dict[int, list[ItemEvent]] = {item.id: [] for item in active}
     for e in ctx.session.exec(select(ItemEvent).where(
             ItemEvent.item_id.in_(list(events)),
-            ItemEvent.action.in_([*RESTARTS, REMINDED, KIND_SET]))
+            ItemEvent.action.in_([*RESTARTS, REMINDED, KIND_SET, AT_TOP]))
             .order_by(ItemEvent.at, ItemEvent.id)):
         events[e.item_id].append(e)
     return [(item, events[item.id]) for item in active]
 
 
 def next_step(settings, item: Item, events: list[ItemEvent],
-              work: WorkTime) -> tuple[datetime, str, str, timedelta]:
-    """(when, what, phase, limit): what the clock does next to this item, and when.
+              work: WorkTime) -> tuple[datetime | None, str, str, timedelta]:
+    """(when, what, phase, limit): what the clock does next to this item, and when
+    (None: nothing more; the top of the ladder was reached and the admins were told).
 
     The phase is `accept` while the item is open, `resolve` once accepted; its clock
     starts at creation / acceptance, or at the latest escalation, transfer or reopening.
@@ -137,6 +140,8 @@ def next_step(settings, item: Item, events: list[ItemEvent],
         limit = getattr(sla, kind)
     start = max([base, *(e.at for e in events if e.action in RESTARTS and e.at >= base)])
     reminders = [e.at for e in events if e.action == REMINDED and e.detail == phase and e.at >= start]
+    if any(e.action == AT_TOP and e.detail == phase and e.at >= start for e in events):
+        return None, "done", phase, limit
 
     def due(after: datetime) -> datetime:
         return after + limit if item.urgent else work.add(after, limit)
