@@ -206,14 +206,15 @@ def _admins(ctx: Context, item: Item):
 
 
 def _span(limit: timedelta, *, working: bool) -> str:
+    """`2个工作小时`, `3个工作日`, `15分钟` (urgent clocks run round the clock)."""
     days, rest = divmod(limit, timedelta(days=1))
     hours, minutes = rest // timedelta(hours=1), (rest % timedelta(hours=1)) // timedelta(minutes=1)
+    unit = "个工作" if working else ""
     parts = []
     if days:
-        parts.append(f"{days}个工作日" if working else f"{days}天")
+        parts.append(f"{days}{unit}日" if working else f"{days}天")
     if hours:
-        parts.append(f"{hours}小时")
+        parts.append(f"{hours}{unit}小时")
     if minutes:
         parts.append(f"{minutes}分钟")
-    text = "".join(parts) or "0分钟"
-    return text + ("（工作时间）" if working and not days else "")
+    return "".join(parts) or "0分钟"

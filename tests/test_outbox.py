@@ -2,6 +2,7 @@
 merging, and nothing lost or sent twice across a crash or a restart."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -134,3 +135,17 @@ async def test_restart_with_pending_rows_and_due_jobs(settings, tmp_path):
     with session_scope(third.engine) as s:
         assert {r.status for r in s.exec(select(OutboxMessage))} == {"sent"}
     await third.stop()
+
+
+def test_replay_prints_held_messages_at_their_virtual_time(tmp_path, capsys):
+    """The end of a transcript releases what the room limit held back, a minute later."""
+    from bot.cli import main
+    from tests.conftest import CONFIG
+    lines = [json.dumps({"ts": f"2026-11-23T09:00:{n:02d}+08:00", "room": "r-b3", "from": "u-101",
+                         "text": "#帮助", "id": f"h{n}"}, ensure_ascii=False) for n in range(8)]
+    path = tmp_path / "burst.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["replay", str(path), "--config", str(CONFIG)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 8  # #帮助 is not merged: every answer comes out, paced
+    assert [o["ts"][11:19] for o in out[6:]] == ["09:01:00", "09:01:01"]
