@@ -63,6 +63,7 @@ class Linli:
         # then plans its own next look from the items' deadlines (handlers/sla.py)
         self.scheduler.at(self.clock.now(), sla.SWEEP_JOB, sla.SWEEP_KEY)
         await self.transport.start(self.dispatcher.feed)
+        self.outbox.prune()
         await self.outbox.flush()  # what a previous run wrote and did not send
         log.info("Linli started: %d rooms, transport %s", len(self.settings.rooms),
                  type(self.transport).__name__)

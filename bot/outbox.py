@@ -39,6 +39,7 @@ BACKOFF = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2),
            timedelta(minutes=10), timedelta(minutes=30))
 MAX_ATTEMPTS = 10  # about three hours of trying; then the row is marked failed and logged
 WINDOW = timedelta(minutes=1)
+KEEP_SENT = timedelta(days=30)  # sent rows are a short log of what the bot said, not an archive
 
 Wake = Callable[[datetime], None]
 
@@ -71,6 +72,10 @@ class Outbox:
         with session_scope(self.engine) as session:
             self.enqueue(session, messages, self.clock.now())
         await self.flush()
+
+    def prune(self) -> None:
+        with session_scope(self.engine) as session:
+            rows.prune(session, self.clock.now() - KEEP_SENT)
 
     def pending(self) -> int:
         with session_scope(self.engine) as session:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from bot.events import Outgoing
@@ -94,3 +94,10 @@ def mark_failed(session: Session, row_id: int, now: datetime, error: str,
         row.status = FAILED
     session.add(row)
     return row
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Forget rows sent before `before`: the limits look back one minute, the log a month."""
+    result = session.exec(delete(OutboxMessage).where(OutboxMessage.status == SENT,
+                                                      OutboxMessage.sent_at < before))
+    return result.rowcount
