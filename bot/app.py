@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 
+from bot import outbox
 from bot.clock import Clock, VirtualClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
-from bot import outbox
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.transport import Transport

@@ -72,7 +72,6 @@ class Router:
             return func
         return wrap
 
-
     def after_each(self, func: AfterFn) -> AfterFn:
         """func(ctx) at the end of every message and job, inside its transaction: for a
         timer that must follow whatever the other handlers changed (the SLA clock)."""
