@@ -66,7 +66,7 @@ class WechatyHarness:
         for sent in self.puppet.sent[self._read:]:
             room = self.transport.rooms.by_wechat.get(sent.conversation)
             text = sent.text or ""
-            for m in sent.mentions:  # the @ prefix is checked on its own below
+            for _ in sent.mentions:  # the @ prefix is checked on its own below
                 text = text.split("\u2005", 1)[1] if text.startswith("@") else text
             out.append(Said(room, None if room else sent.conversation, sent.mentions, text))
         self._read = len(self.puppet.sent)
