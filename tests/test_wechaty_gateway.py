@@ -103,6 +103,39 @@ async def test_gateway_restart_is_survived(settings, tmp_path, gw):
         await bot.stop()
 
 
+async def test_token_expiring_while_running_is_named_and_retried(settings, tmp_path, gw, caplog):
+    retried = asyncio.get_running_loop().create_future()
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:  # after the stream ended, and after the token was refused
+            retried.set_result(None)
+            await gw_fixed.wait()
+        await asyncio.sleep(0)
+
+    gw_fixed = asyncio.Event()
+    clock = VirtualClock(START, settings.timezone)
+    transport = WechatyTransport(settings, clock, endpoint=f"127.0.0.1:{gw.port}", token=TOKEN, sleep=sleep)
+    bot = Linli(settings, transport, clock, database=f"sqlite:///{tmp_path / 'linli.db'}")
+    await bot.start()
+    try:
+        gw.reject_all = True  # the token expired at the gateway
+        gw.drop_streams()
+        await asyncio.wait_for(retried, GUARD)
+        assert transport.status.state == "reconnecting"
+        assert "rejected the token" in transport.status.error
+        assert any(r.levelname == "ERROR" and "WECHATY_PUPPET_SERVICE_TOKEN" in r.getMessage()
+                   for r in caplog.records)
+        gw.reject_all = False  # a new token was issued on the gateway's side
+        gw_fixed.set()
+        gw.push_room_message(B3, "u-101", "#帮助")
+        await asyncio.wait_for(gw.wait_sent(1), GUARD)
+        assert transport.status.state == "logged_in"
+    finally:
+        await bot.stop()
+
+
 @pytest.mark.parametrize("token,reject_all", [("insecure_wrong", False), (TOKEN, True)],
                          ids=["wrong-token", "expired-token"])
 async def test_rejected_token_is_named_in_the_error(settings, tmp_path, token, reject_all):

@@ -126,8 +126,8 @@ def diagnose(exc: BaseException | None, endpoint: str | None, token: str | None)
         return (f"could not look up the gateway for this token ({name}: {text}).\n"
                 "  The token-only lookup needs the internet; set WECHATY_PUPPET_SERVICE_ENDPOINT to "
                 "host:port of your gateway instead.")
-    status = getattr(getattr(exc, "status", None), "name", "")
-    if status in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+    if _auth_failed(exc):
+        status = exc.status.name  # type: ignore[union-attr]
         return (f"the puppet service at {where} rejected the token ({status}).\n"
                 "  Check WECHATY_PUPPET_SERVICE_TOKEN: it may have expired or belong to another gateway.")
     return (f"the puppet service at {where} accepted the connection but ended it ({name}: {text or 'no detail'}).\n"
@@ -135,6 +135,10 @@ def diagnose(exc: BaseException | None, endpoint: str | None, token: str | None)
             "WECHATY_PUPPET_SERVICE_TOKEN.\n"
             "  Otherwise the gateway itself failed, or it expects TLS (this client speaks plain gRPC: "
             "run the gateway with TLS off): check the gateway's logs.")
+
+
+def _auth_failed(exc: BaseException | None) -> bool:
+    return getattr(getattr(exc, "status", None), "name", "") in ("UNAUTHENTICATED", "PERMISSION_DENIED")
 
 
 # --------------------------------------------------------------------------- wechaty objects
@@ -368,8 +372,12 @@ class WechatyTransport:
             self._failures += 1
             self.status.reconnects += 1
             reason = f"{type(error).__name__}: {error}" if error else "the gateway closed the event stream"
-            log.warning("lost the puppet service (%s); reconnecting in %ss", reason, delay)
-            self._set(state="reconnecting", error=reason)
+            if _auth_failed(error):  # the token expired while running: say so, keep trying
+                reason = diagnose(error, self.endpoint, self.token)
+                log.error("%s\n  retrying in %ss", reason, delay)
+            else:
+                log.warning("lost the puppet service (%s); reconnecting in %ss", reason, delay)
+            self._set(state="reconnecting", error=reason.splitlines()[0])
             await self._sleep(delay)
 
     async def _run_connection(self, puppet) -> None:
