@@ -11,9 +11,9 @@ from bot.clock import Clock, VirtualClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, monthly
 from bot.transport import Transport
-from handlers import complaints, help
+from handlers import complaints, help, proposals, votes
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # Every capability of the bot, in the order their plain replies are tried.
 ROUTERS = [
     help.router,
+    votes.router,  # plain option words (同意) while a vote is open, before anything else
+    proposals.router,
     complaints.router,
 ]
 
@@ -53,6 +55,9 @@ class Linli:
 
     async def start(self) -> None:
         await self.scheduler.start()
+        council = self.settings.schedule.council_day
+        self.scheduler.every(monthly(council.day, council.at, self.clock.tz),
+                             "proposals.council_day", key="council-day")
         await self.transport.start(self.dispatcher.feed)
         log.info("Linli started: %d rooms, transport %s", len(self.settings.rooms),
                  type(self.transport).__name__)
