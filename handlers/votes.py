@@ -21,7 +21,7 @@ from handlers import tally
 from handlers.commands import normalise, split_number
 from handlers.context import Context, Refusal
 from handlers.proposals import _name, _short
-from handlers.router import STAFF, Router
+from handlers.router import Router
 from handlers.timeparse import TimeError, parse_deadline
 from storage import items, status
 from storage import votes as store
@@ -43,6 +43,9 @@ _FLAGS = re.compile(r"(?:^|\s)(匿名|实名|anonymous)(?=\s|$)", re.I)
 _SYNONYMS = {"赞成": "同意", "支持": "同意", "同意了": "同意", "不同意": "反对", "不赞成": "反对",
              "弃票": "弃权"}
 _WEEKDAYS = "一二三四五六日"
+# SPEC §2: grid workers and admins open and close votes; property staff do not (a vote is
+# often about the property company itself).
+OPENERS = frozenset({"grid_worker", "admin"})
 
 
 # -- #发起表决 ------------------------------------------------------------------------------
@@ -84,7 +87,7 @@ def parse_poll(args: str) -> PollRequest:
     return PollRequest(head, options, fields["截止"], rule, anonymous)
 
 
-@router.command("发起表决", "poll", usage=POLL_USAGE, who=STAFF)
+@router.command("发起表决", "poll", usage=POLL_USAGE, who=OPENERS)
 def open_poll(ctx: Context, args: str) -> None:
     """就一条建议或一个新议题发起表决"""
     req = parse_poll(args)
@@ -161,7 +164,8 @@ def _households(ctx: Context) -> dict:
 def _announcement(ctx: Context, vote: Vote, item: Item, owners: int | None) -> str:
     lines = [f"#{item.id} 表决：{vote.title}",
              f"选项：{'/'.join(vote.options)}；截止：{when_text(ctx, vote.deadline)}",
-             f"规则：{vote.rule}（{tally.RULE_TEXT[vote.rule]}）"]
+             f"规则：{vote.rule}（{tally.RULE_TEXT[vote.rule]}）" if tally.is_decision(vote.options)
+             else "得票最多的选项胜出（并列则未能决出）"]
     if owners is not None:
         lines.append(f"只计业主名册中的业主（共{owners}人），一户多套按一人计、面积合计。")
     example = vote.options[0]
@@ -299,7 +303,7 @@ def close_job(ctx: Context, vote: int) -> None:
         close_vote(ctx, v)
 
 
-@router.command("结束表决", "close", usage=CLOSE_USAGE, who=STAFF)
+@router.command("结束表决", "close", usage=CLOSE_USAGE, who=OPENERS)
 def close_command(ctx: Context, args: str) -> None:
     """提前结束表决并公布结果"""
     number, _ = split_number(args, CLOSE_USAGE)

@@ -220,3 +220,50 @@ async def test_civil_code_quorum_missed(owners):
         assert state(s)["votes"][0]["eligible"] == 10
     sent = await owners.advance(timedelta(days=3))
     assert "参与业主 6/10 人、面积 900/1280㎡，人数不足三分之二，未达法定参与比例 → 未通过" in texts(sent)[-1]
+
+
+def card(h: Harness, session, item_id: int, viewer: str, private: bool) -> list[str]:
+    """The proposal lines of `#案件 N` as handlers/cases.py shows them."""
+    from bot.events import Incoming
+    from handlers.context import Context
+    from handlers.proposals import card_lines
+    from storage.models import Person
+    event = Incoming(id="card", room=None if private else "r-b5", sender=viewer, name=viewer,
+                     text=f"#案件 {item_id}", ts=h.clock.now())
+    ctx = Context(settings=h.bot.settings, session=session, now=h.clock.now(), bot_id="linli",
+                  event=event, sender=session.get(Person, viewer))
+    return card_lines(ctx, session.get(Item, item_id))
+
+
+async def test_card_lines_show_supporters_vote_and_roll_only_to_staff_privately(harness):
+    n = await propose(harness)
+    await harness.say("r-b5", "u-104", f"#附议 {n}", name="陈姐")
+    await harness.say("r-b5", "u-mao", f"#发起表决 {n} 截止:3天后")
+    await harness.say("r-b5", "u-104", "反对")
+    with harness.session() as s:
+        lines = card(harness, s, n, "u-mao", private=True)
+        assert lines[0] == "附议：1人（陈姐）"
+        assert lines[1].startswith("表决中（过半，实名）：截止 11月26日(周四) 09:00，已投 1/3")
+        assert "  反对：陈姐" in lines
+        assert not any("陈姐" in line for line in card(harness, s, n, "u-mao", private=False)[1:])
+        assert not any("陈姐" in line for line in card(harness, s, n, "u-103", private=True)[1:])
+    await harness.say("r-b5", "u-mao", f"#结束表决 {n}")
+    await harness.say("r-b5", "u-103", f"#异议 {n} 不公平")
+    with harness.session() as s:
+        lines = card(harness, s, n, "u-mao", private=True)
+        assert "表决结果（过半，实名）：同意 0 · 反对 1 · 弃权 0" in lines
+        assert any(line.endswith("→ 未通过") for line in lines)
+    # an objection outside a 公示 is refused
+    assert "不在公示期" in (await harness.say("r-b5", "u-103", f"#异议 {n} 不公平"))[0].text
+
+
+async def test_open_privately_on_a_proposal_announces_in_its_group(harness):
+    n = await propose(harness)
+    sent = await harness.say(None, "u-mao", f"#发起表决 {n} 截止:2026-11-30 20:00 规则:三分之二")
+    assert [(m.room, m.to) for m in sent] == [("r-b5", None), (None, "u-mao")]
+    assert "规则：三分之二（同意达到投票数的三分之二）" in sent[0].text
+    assert "已在群里发起 #1 的表决，截止 11月30日(周一) 20:00" in sent[1].text
+    sent = await harness.say("r-b5", "u-wy", f"#结束表决 {n}")  # property staff may not
+    assert "只有工作人员可以用" in sent[0].text
+    sent = await harness.say(None, "u-jiang", "#发起表决 1 截止:3天后")
+    assert "#1 的表决正在进行" in sent[0].text
