@@ -36,7 +36,7 @@ CLOSE_USAGE = "#结束表决 编号"
 OBJECT_USAGE = "#异议 编号 理由"
 TIME_FORMS = "2026-11-30 20:00、11月30日20点、周五晚8点、明天中午12点、3天后"
 REMINDERS = (24, 2)  # hours before the deadline
-ACK_GAP = timedelta(minutes=1)  # at most one merged ballot acknowledgement per vote per minute
+ACK_GAP = timedelta(minutes=1)  # at most one merged ballot acknowledgement per room per minute
 _KEYS = re.compile(r"(选项|截止|规则|options|deadline|rule)\s*:", re.I)
 _KEY_NAMES = {"options": "选项", "deadline": "截止", "rule": "规则"}
 _FLAGS = re.compile(r"(?:^|\s)(匿名|实名|anonymous)(?=\s|$)", re.I)
@@ -240,37 +240,40 @@ def cast_ballot(ctx: Context, vote: Vote, word: str) -> None:
 
 
 def _acknowledge(ctx: Context, vote: Vote) -> None:
-    """Merge acknowledgements: one line per vote per minute ("已记录 4 票，当前已投 31/120").
+    """Merge acknowledgements: at most one line per room per minute
+    ("#7 已记录 4 票，当前已投 31/120"), covering every open vote of the room.
 
     Our own minute gap keeps a group quiet on any outbox; the coalesce key also lets the
     rate-limited outbox merge a line still waiting to go out with a newer one.
     """
     state = store.ack_state(ctx.session, vote)
     state.pending += 1
-    if state.last_at is None or ctx.now - state.last_at >= ACK_GAP:
-        _post_ack(ctx, vote, state)
-    else:
-        ctx.jobs.at(state.last_at + ACK_GAP, "votes.ack", key=f"vote-{vote.id}-ack", vote=vote.id)
     ctx.session.add(state)
+    last = store.last_ack_in_room(ctx.session, vote.room_id)
+    if last is None or ctx.now - last >= ACK_GAP:
+        _post_acks(ctx, vote.room_id)
+    else:
+        ctx.jobs.at(last + ACK_GAP, "votes.ack", key=f"ballots-ack-{vote.room_id}", room=vote.room_id)
 
 
-def _post_ack(ctx: Context, vote: Vote, state) -> None:
-    cast, eligible = store.turnout(ctx.session, vote)
-    ctx.outgoing.append(Outgoing(
-        f"#{vote.item_id} 已记录 {state.pending} 票，当前已投 {cast}/{eligible}。",
-        room=vote.room_id, coalesce=f"ballots-{vote.id}", replace=True))
-    state.pending, state.last_at = 0, ctx.now
+def _post_acks(ctx: Context, room_id: str) -> None:
+    waiting = [(v, st) for v, st in store.ack_states(ctx.session, room_id) if st.pending]
+    if not waiting:
+        return
+    lines = []
+    for vote, state in waiting:
+        cast, eligible = store.turnout(ctx.session, vote)
+        lines.append(f"#{vote.item_id} 已记录 {state.pending} 票，当前已投 {cast}/{eligible}")
+    for _, state in store.ack_states(ctx.session, room_id):
+        state.pending, state.last_at = 0, ctx.now
+        ctx.session.add(state)
+    key = f"ballots-{waiting[0][0].id}" if len(waiting) == 1 else f"ballots-{room_id}"
+    ctx.outgoing.append(Outgoing("；".join(lines) + "。", room=room_id, coalesce=key, replace=True))
 
 
 @router.job("votes.ack")
-def ack_job(ctx: Context, vote: int) -> None:
-    v = store.get_vote(ctx.session, vote)
-    if v is None or v.status != store.OPEN:
-        return
-    state = store.ack_state(ctx.session, v)
-    if state.pending:
-        _post_ack(ctx, v, state)
-        ctx.session.add(state)
+def ack_job(ctx: Context, room: str) -> None:
+    _post_acks(ctx, room)
 
 
 # -- reminders and the close ------------------------------------------------------------------
@@ -322,7 +325,6 @@ def close_vote(ctx: Context, vote: Vote, early: bool = False) -> None:
     ctx.session.add(vote)
     for key in (f"vote-{vote.id}-remind-{h}h" for h in REMINDERS):
         ctx.jobs.cancel(key)
-    ctx.jobs.cancel(f"vote-{vote.id}-ack")
     if early:
         ctx.jobs.cancel(f"vote-{vote.id}-close")
     item = items.get_item(ctx.session, vote.item_id)

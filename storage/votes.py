@@ -156,6 +156,17 @@ def turnout(session: Session, vote: Vote) -> tuple[int, int]:
     return cast_count, eligible_count(session, vote)
 
 
+def ack_states(session: Session, room_id: str) -> list[tuple[Vote, VoteAck]]:
+    """The acknowledgement state of every open vote of a room."""
+    return [(v, ack_state(session, v)) for v in open_votes(session, room_id)]
+
+
+def last_ack_in_room(session: Session, room_id: str) -> datetime | None:
+    """When the room last heard a ballot acknowledgement (any of its votes)."""
+    return session.exec(select(func.max(VoteAck.last_at)).join(Vote, Vote.id == VoteAck.vote_id)
+                        .where(Vote.room_id == room_id)).one()
+
+
 def ack_state(session: Session, vote: Vote) -> VoteAck:
     state = session.get(VoteAck, vote.id)
     if state is None:

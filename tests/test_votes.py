@@ -140,13 +140,29 @@ async def test_two_open_votes_ask_which_and_early_close(harness):
     sent = await harness.say("r-b5", "u-mao", "#结束表决 2")
     assert "三分之二：同意 1/2 票，未达三分之二" in sent[-1].text and "提前结束" in sent[-1].text
     assert "#2 没有进行中的表决" in (await harness.say("r-b5", "u-mao", "#结束表决 2"))[0].text
-    # with one vote left, a plain word is a ballot again
-    assert texts(await harness.say("r-b5", "u-104", "同意")) == ["#1 已记录 1 票，当前已投 1/3。"]
+    # with one vote left, a plain word is a ballot again; the room heard an acknowledgement
+    # this minute, so this one waits for the next
+    assert await harness.say("r-b5", "u-104", "同意") == []
+    assert texts(await harness.advance(timedelta(minutes=1))) == ["#1 已记录 1 票，当前已投 1/3。"]
     # the early-closed vote's jobs are gone: nothing for #2 fires later
     sent = await harness.advance(timedelta(days=4))
     assert not any("#2" in m.text for m in sent)
     with harness.session() as s:
         assert [i.status for i in s.exec(select(Item).order_by(Item.id))] == ["passed", "failed"]
+
+
+async def test_acknowledgements_of_two_votes_merge_into_one_line_a_minute(harness):
+    await harness.say("r-b5", "u-mao", "#发起表决 装充电棚 截止:3天后")
+    await harness.say("r-b5", "u-mao", "#发起表决 换门禁 截止:3天后")
+    assert len(await harness.say("r-b5", "u-103", "#投票 1 同意")) == 1
+    for who in ("u-104", "u-105"):
+        assert await harness.say("r-b5", who, "#投票 1 反对") == []
+        assert await harness.say("r-b5", who, "#投票 2 同意") == []
+    sent = await harness.advance(timedelta(seconds=59))
+    assert sent == []
+    sent = await harness.advance(timedelta(seconds=1))
+    assert texts(sent) == ["#1 已记录 2 票，当前已投 3/4；#2 已记录 2 票，当前已投 2/4。"]
+    assert sent[0].coalesce == "ballots-r-b5" and sent[0].replace
 
 
 async def test_poll_reports_plurality_and_tie(harness):
