@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from handlers.timeparse import TimeError, cn_number, parse_deadline
 
@@ -65,3 +67,25 @@ def test_relative_to_message_time_in_other_zone():
                                      ("三十一", 31), ("23", 23)])
 def test_cn_number(text, n):
     assert cn_number(text) == n
+
+moments = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2030, 12, 31)) \
+    .map(lambda d: d.replace(tzinfo=TZ))
+
+
+@given(moments, st.integers(1, 60))
+def test_n_days_later_is_exactly_n_days(now, n):
+    assert parse_deadline(f"{n}天后", now, TZ) == now + timedelta(days=n)
+
+
+@given(moments, st.sampled_from("一二三四五六日"), st.integers(0, 23))
+def test_weekday_is_the_next_such_day_within_a_week(now, day, hour):
+    when = parse_deadline(f"周{day}{hour}点", now, TZ)
+    assert when.weekday() == "一二三四五六日".index(day) and (when.hour, when.minute) == (hour, 0)
+    assert now < when <= now + timedelta(days=7)
+
+
+@given(moments, st.integers(1, 12), st.integers(1, 28), st.integers(0, 23))
+def test_month_day_is_the_next_such_day_within_a_year(now, month, day, hour):
+    when = parse_deadline(f"{month}月{day}日{hour}点", now, TZ)
+    assert (when.month, when.day, when.hour) == (month, day, hour)
+    assert now < when <= now + timedelta(days=366)
