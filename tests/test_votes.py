@@ -283,3 +283,16 @@ async def test_open_privately_on_a_proposal_announces_in_its_group(harness):
     assert "只有工作人员可以用" in sent[0].text
     sent = await harness.say(None, "u-jiang", "#发起表决 1 截止:3天后")
     assert "#1 的表决正在进行" in sent[0].text
+
+
+async def test_english_command_names(harness):
+    sent = await harness.say("r-b5", "u-mao", "/poll new shed options:yes/no deadline:2026-11-30 20:00 anonymous")
+    assert sent[0].text.startswith("#1 表决：new shed") and "匿名表决" in sent[0].text
+    assert "yes/no" in sent[0].text and "得票最多的选项胜出" in sent[0].text
+    await harness.say("r-b5", "u-103", "hello")
+    sent = await harness.say(None, "u-103", "/vote 1 yes")
+    assert sent[0].text == "#1 已记录“yes”，截止前可改票。"
+    sent = await harness.say("r-b5", "u-mao", "/close 1")
+    assert "“yes”得票最多（1/1 票" in sent[-1].text
+    sent = await harness.say("r-b5", "u-104", "/object 1 too noisy")
+    assert "已记录您对 #1 的异议" in sent[-1].text
