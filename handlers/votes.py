@@ -134,7 +134,7 @@ def _item_for_vote(ctx: Context, head: str) -> Item:
         if item is None or item.kind != status.PROPOSAL:
             raise Refusal(f"#{number} 不是一条建议，请核对编号（或直接写表决标题）。")
         if item.status == status.VOTING:
-            raise Refusal(f"#{number} 的表决正在进行，截止后才能再发起。")
+            raise Refusal(f"#{number} 的表决正在进行中，可用 #结束表决 {number} 提前结束。")
         if not status.can_move(item.kind, item.status, status.VOTING):
             raise Refusal(f"#{number} {status.label(item.kind, item.status)}，不能再发起表决。")
         return item

@@ -282,7 +282,7 @@ async def test_open_privately_on_a_proposal_announces_in_its_group(harness):
     sent = await harness.say("r-b5", "u-wy", f"#结束表决 {n}")  # property staff may not
     assert "只有工作人员可以用" in sent[0].text
     sent = await harness.say(None, "u-jiang", "#发起表决 1 截止:3天后")
-    assert "#1 的表决正在进行" in sent[0].text
+    assert "#1 的表决正在进行中" in sent[0].text
 
 
 async def test_english_command_names(harness):
@@ -296,3 +296,29 @@ async def test_english_command_names(harness):
     assert "“yes”得票最多（1/1 票" in sent[-1].text
     sent = await harness.say("r-b5", "u-104", "/object 1 too noisy")
     assert "已记录您对 #1 的异议" in sent[-1].text
+
+
+async def test_reminders_and_close_survive_a_restart(settings, tmp_path):
+    """The jobs live in the database: a bot started again after a crash still closes the vote."""
+    db = f"sqlite:///{tmp_path / 'linli.db'}"
+    clock = VirtualClock(START, settings.timezone)
+    first = Linli(settings, LocalTransport(settings, clock), clock, database=db)
+    await first.start()
+    h = Harness(first)
+    await h.say("r-b5", "u-mao", "#发起表决 装充电棚 截止:明天晚8点")
+    await h.say("r-b5", "u-103", "同意")
+    await first.stop()
+
+    clock = VirtualClock(START + timedelta(hours=1), settings.timezone)
+    second = Linli(settings, LocalTransport(settings, clock), clock, database=db)
+    await second.start()
+    try:
+        h = Harness(second)
+        sent = await h.advance(to=datetime(2026, 11, 24, 21, 0, tzinfo=TZ))
+        assert [m.text.splitlines()[0] for m in sent] == [
+            "提醒：#1 表决还有24小时截止（11月24日(周二) 20:00），已投 1/2。还没投的邻居请抓紧。",
+            "提醒：#1 表决还有2小时截止（11月24日(周二) 20:00），已投 1/2。还没投的邻居请抓紧。",
+            "#1 表决结束：装充电棚",
+        ]
+    finally:
+        await second.stop()
