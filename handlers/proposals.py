@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from bot.events import Outgoing
 from handlers.classify import Classification
 from handlers.commands import item_number, normalise
 from handlers.context import Context, Refusal
@@ -94,7 +95,12 @@ def support(ctx: Context, number: int) -> None:
                  msg_id=ctx.event.id)
     count = len(vote_store.supporter_ids(ctx.session, item.id))
     if count != need:
-        ctx.reply(f"已附议 #{number}（{count}/{need}）。")
+        text = f"已附议 #{number}（{count}/{need}）。"
+        if ctx.event.room:  # a burst of "+1" becomes one line in a rate-limited outbox
+            ctx.outgoing.append(Outgoing(text, room=ctx.event.room, coalesce=f"support-{item.id}",
+                                         replace=True))
+        else:
+            ctx.reply(text)
         return
     day = next_council_day(ctx)
     when = f"{day.month}月{day.day}日"
