@@ -36,17 +36,23 @@ _PERIOD_ONLY = re.compile(r"^(早上|上午|中午|下午|傍晚|晚上|晚)$")
 _PERIOD_DEFAULT = {"早上": 8, "上午": 9, "中午": 12, "下午": 15, "傍晚": 18, "晚上": 20, "晚": 20}
 
 
+_CN_TENS = re.compile(r"([一二两三四五六七八九])?十([一二三四五六七八九])?")
+FURTHEST = timedelta(days=366)  # a deadline further away is a typo, not a plan
+
+
 class TimeError(ValueError):
     """The text is not a time we can read; the message is a short Chinese explanation."""
 
 
 def cn_number(text: str) -> int:
-    """`8`, `八`, `十二`, `二十` → int (small numbers only: days, hours, minutes)."""
+    """`8`, `八`, `十二`, `二十`, `三十一` → int (small numbers only: days, hours, minutes)."""
     if text.isdigit():
         return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
+    if m := _CN_TENS.fullmatch(text):
+        tens, ones = m.group(1), m.group(2)
         return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    if "十" in text:
+        raise TimeError(f"看不懂“{text}”")
     value = 0
     for ch in text:
         value = value * 10 + _CN_DIGITS[ch]
@@ -63,6 +69,8 @@ def parse_deadline(text: str, now: datetime, tz: tzinfo) -> datetime:
     when = _read(t, now, tz)
     if when <= now:
         raise TimeError("截止时间已经过了")
+    if when - now > FURTHEST:
+        raise TimeError("截止时间太远了（超过一年）")
     return when
 
 

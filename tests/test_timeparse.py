@@ -52,7 +52,8 @@ def test_forms(text, expected):
 
 
 @pytest.mark.parametrize("text", ["", "下个月", "2026-11-20 20:00", "2月30日", "明天25点",
-                                  "周八", "随便", "11月30日晚上99点"])
+                                  "周八", "随便", "11月30日晚上99点", "十十天后", "十一十点",
+                                  "0天后", "9999天后", "2028-01-01 20:00"])
 def test_unreadable_or_past(text):
     with pytest.raises(TimeError):
         parse_deadline(text, NOW, TZ)
@@ -89,3 +90,16 @@ def test_month_day_is_the_next_such_day_within_a_year(now, month, day, hour):
     when = parse_deadline(f"{month}月{day}日{hour}点", now, TZ)
     assert (when.month, when.day, when.hour) == (month, day, hour)
     assert now < when <= now + timedelta(days=366)
+
+
+chinese_time_text = st.text(alphabet="十十十0123456789:-/ 年月日号点时分半整周星期礼拜一二三四五六七八九十两零天后小时个下这本今明晚早上中午凌晨傍夜T", max_size=16)
+
+
+@given(chinese_time_text, moments)
+def test_any_text_is_a_time_or_a_short_refusal(text, now):
+    try:
+        when = parse_deadline(text, now, TZ)
+    except TimeError as err:
+        assert str(err)
+    else:
+        assert when > now

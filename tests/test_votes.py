@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.app import Linli
@@ -322,3 +324,15 @@ async def test_reminders_and_close_survive_a_restart(settings, tmp_path):
         ]
     finally:
         await second.stop()
+
+
+@given(st.text(alphabet="#0123456789 选项截止规则:：/、过半三分之二双四匿名同意反对周五晚8点天后ab", max_size=40))
+def test_any_poll_arguments_parse_or_refuse(args):
+    from handlers.context import Refusal
+    from handlers.votes import parse_poll
+    try:
+        req = parse_poll(args)
+    except Refusal as refusal:
+        assert str(refusal)
+    else:
+        assert req.head and req.deadline and len(req.options) >= 2
