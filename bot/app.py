@@ -13,7 +13,7 @@ from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler, monthly
 from bot.transport import Transport
-from handlers import complaints, help, proposals, votes
+from handlers import case_list, case_stats, cases, complaints, help, proposals, rating, votes
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
@@ -27,6 +27,10 @@ ROUTERS = [
     votes.router,  # plain option words (同意) while a vote is open, before anything else
     proposals.router,
     complaints.router,
+    cases.router,
+    rating.router,
+    case_list.router,
+    case_stats.router,
 ]
 
 

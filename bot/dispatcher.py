@@ -98,7 +98,7 @@ class Dispatcher:
 
     def _context(self, session, **kw: Any) -> Context:
         return Context(settings=self.settings, session=session, now=self.clock.now(),
-                       bot_id=self.self_id(), routes=self.routes, **kw)
+                       bot_id=self.self_id(), routes=self.routes, classify=self.classify, **kw)
 
     def _route(self, ctx: Context) -> None:
         event = ctx.event

@@ -61,6 +61,7 @@ class Context:
     sender: Person | None = None
     room: Room | None = None
     routes: Any = None  # handlers.router.Routes: for #帮助
+    classify: Any = None  # the classifier's text → Classification: for #立案 by hand
     outgoing: list[Outgoing] = field(default_factory=list)
     jobs: JobRequests = field(default_factory=JobRequests)
 

@@ -170,8 +170,10 @@ def card_lines(ctx: Context, item: Item) -> list[str]:
         return []
     from handlers import votes  # votes imports this module's helpers
 
-    names = [_name(ctx, pid) for pid in vote_store.supporter_ids(ctx.session, item.id)]
-    lines = [f"附议：{len(names)}人" + (f"（{'、'.join(names)}）" if names else "")]
+    supporters = vote_store.supporter_ids(ctx.session, item.id)
+    lines = [f"附议：{len(supporters)}人"]
+    if supporters and _privately_to_staff(ctx):  # a card may be read in a group: no names there
+        lines[0] += f"（{'、'.join(_name(ctx, pid) for pid in supporters)}）"
     for event in ctx.session.exec(select(ItemEvent).where(ItemEvent.item_id == item.id,
                                                           ItemEvent.action == "listed")):
         lines.append(f"已列入{event.detail}")
@@ -182,9 +184,13 @@ def card_lines(ctx: Context, item: Item) -> list[str]:
                                                           ItemEvent.action == "objection")).all()
     if objections:
         lines.append(f"异议：{len(objections)}条")
-        if ctx.is_staff:
+        if _privately_to_staff(ctx):
             lines.extend(f"  {_name(ctx, e.actor_id)}：{e.detail}" for e in objections)
     return lines
+
+
+def _privately_to_staff(ctx: Context) -> bool:
+    return ctx.is_staff and ctx.event is not None and ctx.event.private
 
 
 def _name(ctx: Context, person_id: str | None) -> str:

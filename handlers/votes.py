@@ -20,7 +20,7 @@ from bot.events import Outgoing
 from handlers import tally
 from handlers.commands import normalise, split_number
 from handlers.context import Context, Refusal
-from handlers.proposals import _name, _short
+from handlers.proposals import _name, _privately_to_staff, _short
 from handlers.router import Router
 from handlers.timeparse import TimeError, parse_deadline
 from storage import items, status
@@ -116,7 +116,7 @@ def open_poll(ctx: Context, args: str) -> None:
     ctx.session.add(item)
     items.record(ctx.session, item, "vote_opened", at=ctx.now, actor_id=ctx.sender.id,
                  msg_id=ctx.event.id if ctx.event else None,
-                 detail=f"{req.rule}，截止 {deadline.isoformat()}")
+                 detail=f"{req.rule}，截止 {when_text(ctx, deadline)}")
     for hours in REMINDERS:
         if deadline - timedelta(hours=hours) > ctx.now:
             ctx.jobs.at(deadline - timedelta(hours=hours), "votes.remind",
@@ -392,7 +392,7 @@ def vote_lines(ctx: Context, vote: Vote) -> list[str]:
         result = vote.result or {}
         counts = " · ".join(f"{k} {n}" for k, n in (result.get("tally") or {}).items())
         lines = [f"表决结果（{vote.rule}，{kind}）：{counts}", result.get("reason", "")]
-    if not vote.anonymous and ctx.is_staff and ctx.event is not None and ctx.event.private:
+    if not vote.anonymous and _privately_to_staff(ctx):
         for option in vote.options:
             names = [_name(ctx, pid) for pid, opt in store.roll(ctx.session, vote) if opt == option]
             if names:

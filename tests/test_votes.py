@@ -336,3 +336,17 @@ def test_any_poll_arguments_parse_or_refuse(args):
         assert str(refusal)
     else:
         assert req.head and req.deadline and len(req.options) >= 2
+
+
+async def test_case_card_of_a_proposal_shows_supporters_vote_and_result(harness):
+    n = await propose(harness)
+    await harness.say("r-b5", "u-104", f"#附议 {n}", name="陈姐")
+    await harness.say("r-b5", "u-mao", f"#发起表决 {n} 截止:3天后")
+    await harness.say("r-b5", "u-104", "同意")
+    await harness.say("r-b5", "u-mao", f"#结束表决 {n}")
+    card = (await harness.say("r-b5", "u-103", f"#案件 {n}"))[0].text
+    assert "附议：1人\n" in card and "陈姐" not in card
+    assert "表决结果（过半，实名）：同意 1 · 反对 0 · 弃权 0" in card
+    assert "发起表决（毛宁）" in card and "表决结束（毛宁）" in card
+    private = (await harness.say(None, "u-mao", f"#案件 {n}"))[0].text
+    assert "附议：1人（陈姐）" in private and "  同意：陈姐" in private
