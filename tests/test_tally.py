@@ -173,3 +173,25 @@ def test_area_parsing_is_exact():
     for bad in ("", "abc", "-5", "0"):
         with pytest.raises(ValueError):
             parse_area(bad)
+
+
+@given(st.integers(1, 60), st.sampled_from(["双过半", "双四分之三"]))
+def test_quorum_boundary_for_any_size(m, rule):
+    """3m equal owners: 2m taking part is exactly ⅔ (quorum met), 2m−1 is not."""
+    electorate = registry(3 * m)
+    exactly = {f"o{i}": "同意" for i in range(2 * m)}
+    assert decide(rule, OPTIONS, exactly, electorate=electorate).passed
+    short = dict(list(exactly.items())[:-1])
+    assert not decide(rule, OPTIONS, short, electorate=electorate).passed
+
+
+@given(st.integers(1, 50))
+def test_majority_and_three_quarters_boundaries_for_any_size(m):
+    """2m ballots: m 同意 is not a majority, m+1 is; 4m: 3m 同意 is ¾, 3m−1 is not."""
+    assert not decide("过半", OPTIONS, ballots(m, m), eligible=4 * m).passed
+    assert decide("过半", OPTIONS, ballots(m + 1, m - 1), eligible=4 * m).passed
+    owners = registry(4 * m)
+    votes = {f"o{i}": ("同意" if i < 3 * m else "反对") for i in range(4 * m)}
+    assert decide("双四分之三", OPTIONS, votes, electorate=owners).passed
+    votes[f"o{3 * m - 1}"] = "反对"
+    assert not decide("双四分之三", OPTIONS, votes, electorate=owners).passed
