@@ -8,7 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers import case_access as access
-from handlers import proposals
+from handlers import proposals, sla
 from handlers.case_notify import name_of
 from handlers.commands import item_number, normalise
 from handlers.context import Context, Refusal
@@ -42,6 +42,7 @@ def show_cases(ctx: Context, args: str) -> None:
         return
     staff = ctx.is_staff or ctx.sender.role == "building_lead"
     mine = cases.reported_by(ctx.session, ctx.sender.id)
+    late = sla.overdue_ids(ctx)
     if arg in ("我的", "mine"):
         title = "我跟进的事项" if ctx.is_staff else "我反映的事项"
         wanted = [i for i in cases.complaints(ctx.session, status.ACTIVE[status.COMPLAINT])
@@ -53,19 +54,19 @@ def show_cases(ctx: Context, args: str) -> None:
                   if (access.may_see(ctx.session, ctx.sender, i) if staff else i.id in mine)]
         title = "进行中的事项" if staff else "我反映的进行中的事项"
         if arg in ("超期", "overdue"):
-            wanted = [i for i in wanted if cases.overdue(i, ctx.settings.cases.sla, ctx.now)]
+            wanted = [i for i in wanted if i.id in late]
             title = "超期的事项"
     if not wanted:
         ctx.reply(f"{title}：暂无。")
         return
-    lines = [f"{title}（{len(wanted)} 件）："] + [_line(ctx, i) for i in wanted[:SHOWN]]
+    lines = [f"{title}（{len(wanted)} 件）："] + [_line(ctx, i, i.id in late) for i in wanted[:SHOWN]]
     if len(wanted) > SHOWN:
         lines.append(f"……还有 {len(wanted) - SHOWN} 件，发 #案件 编号 看详情。")
     _answer(ctx, lines)
 
 
-def _line(ctx: Context, item: Item) -> str:
-    late = "⏰超期" if cases.overdue(item, ctx.settings.cases.sla, ctx.now) else ""
+def _line(ctx: Context, item: Item, overdue: bool) -> str:
+    late = "⏰超期" if overdue else ""
     urgent = "⚠️" if item.urgent else ""
     who = name_of(ctx, item.assignee_id) if item.assignee_id else "待分派"
     return (f"{urgent}#{item.id} {item.category or ''} {item.building or ''} "

@@ -53,7 +53,6 @@ def _accept(ctx: Context, item: Item, detail: str = "") -> None:
     """open → accepted: the acceptance clock stops (response rate counts from here)."""
     item.status = status.ACCEPTED
     item.accepted_at = item.accepted_at or ctx.now
-    ctx.jobs.cancel(f"accept-{item.id}")
     _record(ctx, item, "accepted", detail)
 
 
@@ -157,7 +156,7 @@ def transfer(ctx: Context, args: str) -> None:
     if item.status == status.OPEN:
         _accept(ctx, item, "转办即受理")  # handing on to the right department is a response
     item.department = department
-    item.sla_kind = "cross_department"
+    item.sla_kind = status.kind_at_level(1, item.sla_kind)  # another department: at least 跨部门
     _record(ctx, item, "transferred", department)
     if cases.level_index(item.level, ladder) == 0:
         # the bottom rung hands to a functional department; above it the hand-off is sideways
@@ -197,7 +196,6 @@ def resolve(ctx: Context, args: str) -> None:
     item.status = status.RESOLVED
     item.resolved_at = ctx.now
     item.solved_level = item.level
-    ctx.jobs.cancel(f"accept-{item.id}")
     _record(ctx, item, "resolved", text)
     ask = "请回复“满意”“基本满意”或“不满意”"
     posted = announce(
@@ -231,13 +229,13 @@ def climb(ctx: Context, item: Item, reason: str) -> bool:
                          msg_id=ctx.event.id if ctx.event else None, ladder=ladder)
     if new_level is None:
         raise Refusal(f"#{item.id} 已在最高一级（{item.level}），无法再升级。")
-    item.sla_kind = "complex" if cases.level_index(new_level, ladder) >= 2 else "cross_department"
     owner = access.owner_at_level(ctx.session, item, ladder)
     if owner is not None:
         item.assignee_id = owner.id
     ctx.session.add(item)
     follower = name_of(ctx, item.assignee_id)
-    posted = announce(ctx, item, f"#{item.id} 已升级到{new_level}，由{follower}跟进。",
+    why = f"（{item.category}）{reason}，" if actor is None else " "  # a timer says why
+    posted = announce(ctx, item, f"#{item.id}{why}已升级到{new_level}，由{follower}跟进。",
              private_text=f"您反映的 #{item.id} 已升级到{new_level}，由{follower}跟进。",
              mentions=(item.assignee_id,) if item.assignee_id else ())
     tell_owner(ctx, item.assignee_id, f"#{item.id}（{item.category}，{item.building or '社区'}）升级到{new_level}，"
@@ -267,7 +265,6 @@ def merge(ctx: Context, args: str) -> None:
         if ctx.session.get(Supporter, (keep.id, sup.person_id)) is None:
             ctx.session.add(Supporter(item_id=keep.id, person_id=sup.person_id, at=sup.at))
     dup.status, dup.merged_into = status.MERGED, keep.id
-    ctx.jobs.cancel(f"accept-{dup.id}")
     _record(ctx, dup, "merged", f"并入 #{keep.id}")
     _record(ctx, keep, "merged", f"#{dup.id} 并入")
     count = len(cases.reporter_rows(ctx.session, keep.id))
@@ -282,7 +279,6 @@ def reject(ctx: Context, args: str) -> None:
     access.require_status(item, status.REJECTED, "驳回")
     access.require(access.may_handle(ctx.sender, item), item, "驳回")
     item.status = status.REJECTED
-    ctx.jobs.cancel(f"accept-{item.id}")
     _record(ctx, item, "rejected", reason)
     # the classifier took chat for an item: staff's verdict is kept for `linli train`
     corrections.add_correction(ctx.session, text=item.text, kind="chat", source="rejected",

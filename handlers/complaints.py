@@ -3,9 +3,7 @@ follows up — or, if the same problem is already open, one more voice on that i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from bot.events import Outgoing
 from handlers.case_access import first_admin, owner_for_building
 from handlers.case_notify import item_room
 from handlers.classify import Classification
@@ -82,25 +80,17 @@ def open_case(ctx: Context, report: Report, *, reporters: list[str], private: bo
         ctx.reply(f"已登记 #{item.id}（{item.category}）{who}。处理进展会私信告诉您。")
         room = item_room(ctx, item)
         if room is not None:  # the group hears of it, but never who raised it
-            ctx.outgoing.append(Outgoing(f"已登记 #{item.id}（{item.category}，居民私信反映）{who}。",
-                                         room=room, mentions=tuple(ats), coalesce="ack"))
+            ctx.say(room, f"已登记 #{item.id}（{item.category}，居民私信反映）{who}。", ats,
+                    coalesce="ack")
     else:
         _ack(ctx, f"已登记 #{item.id}（{item.category}）{who}。", ats)
-    if owner:
-        sla = ctx.settings.cases.sla
-        wait = sla.urgent_accept if item.urgent else sla.accept
-        ctx.jobs.at(ctx.now + wait, "complaints.accept_overdue", key=f"accept-{item.id}",
-                    item=item.id)
+    # the acceptance clock is handlers/sla.py's: no per-item job here
     return item
 
 
 def _ack(ctx: Context, text: str, mentions: list[str] | tuple[str, ...] = ()) -> None:
     """An acknowledgement; in a busy group several are merged into one message."""
-    if ctx.event.room is None:
-        ctx.tell(ctx.event.sender, text)
-    else:
-        ctx.outgoing.append(Outgoing(text, room=ctx.event.room, mentions=tuple(mentions),
-                                     coalesce="ack"))
+    ctx.reply(text, mentions, coalesce="ack")
 
 
 def _alert(ctx: Context, item: Item, owner: Person | None) -> None:
@@ -118,14 +108,3 @@ def _alert(ctx: Context, item: Item, owner: Person | None) -> None:
         ctx.tell(person_id, f"⚠️紧急 #{item.id}（{item.category}，{where}）：{mask_phones(short(item.text, 60))}"
                             f"\n请立即处理，到场后回复 #受理 {item.id}。")
 
-
-@router.job("complaints.accept_overdue")
-def accept_overdue(ctx: Context, item: int) -> None:
-    """Remind the owner privately when an item is still waiting to be accepted."""
-    it = items.get_item(ctx.session, item)
-    if it is None or it.status != status.OPEN or not it.assignee_id:
-        return
-    waited = ctx.now - it.created_at
-    hours = max(1, round(waited / timedelta(hours=1)))
-    ctx.tell(it.assignee_id, f"提醒：#{it.id}（{it.category}）已等待受理约{hours}小时，请回复 #受理 {it.id}。")
-    items.record(ctx.session, it, "reminded", at=ctx.now, actor_id=None, detail="受理超时提醒")

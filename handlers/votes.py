@@ -205,7 +205,7 @@ def plain_ballot(ctx: Context) -> bool:
     if len(matching) > 1:
         listed = "、".join(f"#{v.item_id} {_short(v.title, 12)}" for v in matching)
         ctx.tell(ctx.sender.id, f"现在有{len(matching)}项表决在进行：{listed}。"
-                                f"请写 #投票 编号 {word}。")
+                                f"请写 #投票 编号 选项（如 #投票 {matching[0].item_id} {matching[0].options[0]}）。")
         return True
     cast_ballot(ctx, matching[0], word)
     return True
@@ -234,8 +234,11 @@ def cast_ballot(ctx: Context, vote: Vote, word: str) -> None:
         return
     before = store.cast(ctx.session, vote, person, option, ctx.now)
     if ctx.event.private:
-        change = f"已改为“{option}”" if before and before != option else f"已记录“{option}”"
-        ctx.tell(person, f"#{number} {change}，截止前可改票。")
+        if vote.anonymous:  # the outbox keeps what it sent: never the option with the name
+            ctx.tell(person, f"#{number} 已收到您的匿名投票，截止前可改票，以最后一次为准。")
+        else:
+            change = f"已改为“{option}”" if before and before != option else f"已记录“{option}”"
+            ctx.tell(person, f"#{number} {change}，截止前可改票。")
     _acknowledge(ctx, vote)
 
 

@@ -1,4 +1,4 @@
-"""Queries about complaint items: duplicates, reporters, who sees what, what is overdue.
+"""Queries about complaint items: duplicates, reporters, who sees what.
 
 Handlers never write SQL; the complaint lifecycle asks these.
 """
@@ -117,18 +117,3 @@ def staff_of_department(session: Session, department: str) -> Person | None:
     """The staff member who takes items transferred to `department` (e.g. 物业), if any."""
     return session.exec(select(Person).where(Person.department == department,
                                              Person.role != "resident").order_by(Person.id)).first()
-
-
-def due_at(item: Item, sla) -> datetime | None:
-    """When the item's current clock runs out: acceptance while open, handling once accepted."""
-    if item.status == status.OPEN:
-        return item.created_at + (sla.urgent_accept if item.urgent else sla.accept)
-    if item.status == status.ACCEPTED and item.accepted_at is not None:
-        limit: timedelta = getattr(sla, item.sla_kind, sla.simple)
-        return item.accepted_at + limit
-    return None
-
-
-def overdue(item: Item, sla, now: datetime) -> bool:
-    due = due_at(item, sla)
-    return due is not None and now > due

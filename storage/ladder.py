@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlmodel import Session
 
 from storage.items import record
+from storage.status import kind_at_level
 from storage.models import Item
 
 LADDER = ("社区", "职能部门", "街道")  # config `cases.ladder` may name other levels
 ESCALATED = "escalated"  # the timeline action
-
 
 def escalate(session: Session, item: Item, *, actor_id: str | None, reason: str, now: datetime,
              msg_id: str | None = None, ladder: Sequence[str] = LADDER) -> str | None:
@@ -26,6 +26,7 @@ def escalate(session: Session, item: Item, *, actor_id: str | None, reason: str,
     if current + 1 >= len(ladder):
         return None
     old, item.level = item.level, ladder[current + 1]
+    item.sla_kind = kind_at_level(current + 1, item.sla_kind)
     session.add(item)
     record(session, item, ESCALATED, at=now, actor_id=actor_id, msg_id=msg_id,
            detail=f"{old}→{item.level}：{reason}" if reason else f"{old}→{item.level}")

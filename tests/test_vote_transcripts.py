@@ -68,7 +68,9 @@ def test_anonymous_vote_names_nobody(capsys, tmp_path):
     for who in ("u-101", "u-102", "u-lead3", "王阿姨", "李师傅", "孙阿姨"):
         assert not any(who in text for text in group)
     private = {(o["to"], o["text"]) for o in out if o["to"]}
-    assert ("u-101", "#1 已改为“弃权”，截止前可改票。") in private
+    assert ("u-101", "#1 已收到您的匿名投票，截止前可改票，以最后一次为准。") in private
+    assert not any(word in text for _, text in private for word in ("同意", "反对", "弃权")
+                   if "未计入" not in text)
     assert any(to == "u-105" and "未计入" in text for to, text in private)  # not in 3号楼's group
     assert state["votes"][0] == {"id": 1, "item": 1, "status": "closed", "rule": "过半",
                                "tally": {"同意": 2, "反对": 0, "弃权": 1}, "voters": 3,

@@ -35,8 +35,10 @@ async def test_proposal_gathers_support_to_the_council_day(harness):
     assert texts(await harness.say("r-b5", "u-104", f"#附议 {n}")) == [f"已附议 #{n}（1/5）。"]
     assert texts(await harness.say("r-b5", "u-104", f"＃附议　＃{n}")) == [f"您已附议过 #{n}，每人计一次。"]
     for i, who in enumerate(["u-201", "u-202", "u-203"], start=2):
+        await harness.advance(timedelta(minutes=1))
         assert texts(await harness.say("r-b5", who, f"#附议 {n}")) == [f"已附议 #{n}（{i}/5）。"]
     # a reply "+1" quoting the bot's line about the proposal counts too
+    await harness.advance(timedelta(minutes=1))
     sent = await harness.say("r-b5", "u-204", "+1", quoted=f"已收到建议 #{n}，赞成的邻居请回复 #附议 {n}")
     group = [m for m in sent if m.room == "r-b5"]
     staff = [m for m in sent if m.to == "u-mao"]  # the grid worker of 5号楼
@@ -180,17 +182,19 @@ async def test_anonymous_vote_keeps_no_names(harness):
     await harness.say("r-b5", "u-103", "我私聊投")  # a member of the group
     sent = await harness.say(None, "u-103", "#投票 1 反对")
     assert [(m.to, m.room) for m in sent] == [("u-103", None), (None, "r-b5")]
-    assert sent[0].text == "#1 已记录“反对”，截止前可改票。"
+    assert sent[0].text == "#1 已收到您的匿名投票，截止前可改票，以最后一次为准。"
     sent = await harness.say(None, "u-103", "同意")  # privately, the one vote they may take part in
-    assert sent[0].text == "#1 已改为“同意”，截止前可改票。"
+    assert sent[0].text == "#1 已收到您的匿名投票，截止前可改票，以最后一次为准。"
     with harness.session() as s:
         ballots = s.exec(select(Ballot)).all()
         assert len(ballots) == 1 and ballots[0].voter_id is None
         assert "u-103" not in ballots[0].voter_key and len(ballots[0].voter_key) == 64
-    # nowhere in the database is u-103 tied to a ballot: only who they are and their group
+    # nowhere in the database is u-103 tied to an option: who they are, their group, and
+    # the outbox's copy of the private confirmations, which name no option
     with harness.bot.engine.connect() as conn:
-        dump = list(conn.connection.dbapi_connection.iterdump())
-    assert [line.split('"')[1] for line in dump if "u-103" in line] == ["person", "roommember"]
+        dump = [line for line in conn.connection.dbapi_connection.iterdump() if "u-103" in line]
+    assert {line.split('"')[1] for line in dump} == {"person", "roommember", "outboxmessage"}
+    assert not any(word in line for line in dump for word in ("同意", "反对", "弃权"))
     sent = await harness.say("r-b5", "u-mao", "#结束表决 1")
     assert "同意 1 · 反对 0" in sent[-1].text and "u-103" not in sent[-1].text
 
@@ -272,6 +276,7 @@ async def test_card_lines_show_supporters_vote_and_roll_only_to_staff_privately(
         assert "表决结果（过半，实名）：同意 0 · 反对 1 · 弃权 0" in lines
         assert any(line.endswith("→ 未通过") for line in lines)
     # an objection outside a 公示 is refused
+    await harness.advance(timedelta(minutes=1))  # (the group had its 6 lines this minute)
     assert "不在公示期" in (await harness.say("r-b5", "u-103", f"#异议 {n} 不公平"))[0].text
 
 
@@ -293,7 +298,7 @@ async def test_english_command_names(harness):
     assert "yes/no" in sent[0].text and "得票最多的选项胜出" in sent[0].text
     await harness.say("r-b5", "u-103", "hello")
     sent = await harness.say(None, "u-103", "/vote 1 yes")
-    assert sent[0].text == "#1 已记录“yes”，截止前可改票。"
+    assert sent[0].text == "#1 已收到您的匿名投票，截止前可改票，以最后一次为准。"
     sent = await harness.say("r-b5", "u-mao", "/close 1")
     assert "“yes”得票最多（1/1 票" in sent[-1].text
     sent = await harness.say("r-b5", "u-104", "/object 1 too noisy")
