@@ -25,13 +25,13 @@ log = logging.getLogger(__name__)
 # Every capability of the bot, in the order their plain replies are tried.
 ROUTERS = [
     help.router,
-    votes.router,  # plain option words (同意) while a vote is open, before anything else
-    proposals.router,
     complaints.router,
     cases.router,
     rating.router,
     case_list.router,
     case_stats.router,
+    votes.router,  # plain option words (同意) while a vote is open in that room
+    proposals.router,  # "附议"/"+1" quoting a proposal
     sla.router,
 ]
 
