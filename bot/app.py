@@ -12,9 +12,9 @@ from bot.clock import Clock, VirtualClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, monthly
 from bot.transport import Transport
-from handlers import case_list, case_stats, cases, complaints, help, rating, sla
+from handlers import case_list, case_stats, cases, complaints, help, proposals, rating, sla, votes
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
@@ -30,6 +30,8 @@ ROUTERS = [
     rating.router,
     case_list.router,
     case_stats.router,
+    votes.router,  # plain option words (同意) while a vote is open in that room
+    proposals.router,  # "附议"/"+1" quoting a proposal
     sla.router,
 ]
 
@@ -68,6 +70,9 @@ class Linli:
         # the SLA clock looks once at start (deadlines passed while the bot was down),
         # then plans its own next look from the items' deadlines (handlers/sla.py)
         self.scheduler.at(self.clock.now(), sla.SWEEP_JOB, sla.SWEEP_KEY)
+        council = self.settings.schedule.council_day
+        self.scheduler.every(monthly(council.day, council.at, self.clock.tz),
+                             "proposals.council_day", key="council-day")
         await self.transport.start(self.dispatcher.feed)
         self.outbox.prune()
         await self.outbox.flush()  # what a previous run wrote and did not send

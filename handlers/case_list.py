@@ -8,7 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers import case_access as access
-from handlers import sla
+from handlers import proposals, sla
 from handlers.case_notify import name_of
 from handlers.commands import item_number, normalise
 from handlers.context import Context, Refusal
@@ -27,6 +27,9 @@ ACTIONS = {
     "transferred": "转办", "noted": "进展", "resolved": "办结", "escalated": "升级",
     "merged": "合并", "rejected": "驳回", "rated": "评价", "reopened": "重新处理",
     "closed": "结案", "reminded": "提醒", "urgent": "紧急",
+    # proposals and votes (handlers/proposals.py, handlers/votes.py)
+    "supported": "附议", "listed": "列入议事日", "vote_opened": "发起表决",
+    "vote_closed": "表决结束", "objection": "异议", "publicised": "公示期满",
 }
 
 
@@ -77,7 +80,10 @@ def _card(ctx: Context, number: int) -> list[str]:
     # proposals are public matters; a complaint is its reporters' and its handlers' business
     if item.kind == status.COMPLAINT and not access.may_see(ctx.session, ctx.sender, item):
         raise Refusal(f"#{number} 不是您反映的事项，您只能查看自己反映的。")
-    return card_lines(ctx, item)
+    lines = card_lines(ctx, item)
+    if item.kind == status.PROPOSAL:
+        lines += proposals.card_lines(ctx, item)
+    return lines
 
 
 def card_lines(ctx: Context, item: Item) -> list[str]:

@@ -192,6 +192,36 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _time(nullable=True)
 
 
+# --- proposals and votes (issue 6) ---------------------------------------------------------
+
+class Secret(SQLModel, table=True):
+    """Keys the bot makes for itself, e.g. the key of the anonymous-ballot hash.
+
+    Made once per database with `secrets`; never shown, never in config or logs.
+    """
+
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class VoteElector(SQLModel, table=True):
+    """The electorate of a Civil Code vote, fixed when the vote opens: one row per owner
+    (by head), with the exclusive area summed over their units. Anonymous votes key it by
+    the same keyed hash as their ballots."""
+
+    vote_id: int = Field(primary_key=True, foreign_key="vote.id")
+    voter_key: str = Field(primary_key=True)
+    area: str  # an exact fraction as text ("299/2"): never a float
+
+
+class VoteAck(SQLModel, table=True):
+    """Anti-flood state of ballot acknowledgements: counted per vote; one merged line per room per minute."""
+
+    vote_id: int = Field(primary_key=True, foreign_key="vote.id")
+    last_at: datetime | None = _time(nullable=True)
+    pending: int = 0
+
+
 # --- wechaty transport (issue 3) ---
 
 

@@ -13,7 +13,8 @@ from bot.transport.local import Line, LocalTransport
 from bot.web.status import add_status_routes
 from storage.db import session_scope
 from storage.items import all_items
-from storage.public import item_public
+from storage.public import item_public, vote_public
+from storage.votes import vote_of_item
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
@@ -69,8 +70,14 @@ async def history(request: web.Request) -> web.Response:
 async def items(request: web.Request) -> web.Response:
     bot = request.app[BOT]
     with session_scope(bot.engine) as session:
-        rows = [{**item_public(session, i), "text": i.text} for i in all_items(session)]
+        rows = [{**item_public(session, i), "text": i.text, "vote": _vote(session, i.id)}
+                for i in all_items(session)]
     return web.json_response(rows)
+
+
+def _vote(session, item_id: int) -> dict | None:
+    vote = vote_of_item(session, item_id)
+    return vote_public(session, vote) if vote else None
 
 
 async def socket(request: web.Request) -> web.WebSocketResponse:
