@@ -8,12 +8,10 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from bot.app import Linli
-from bot.clock import VirtualClock
 from bot.events import Outgoing
-from bot.transport.local import LocalTransport
 from storage.db import session_scope
 from storage.models import OutboxMessage
-from tests.conftest import START
+from tests.conftest import START, local_bot
 
 
 def sent_at(harness) -> list[tuple[datetime, Outgoing]]:
@@ -76,16 +74,14 @@ async def test_account_limit_spreads_messages_over_minutes(harness):
 
 async def restart(old: Linli, settings, path, at: datetime) -> Linli:
     """Stop a bot (or abandon it, as a crash would) and start a new one on the same file."""
-    clock = VirtualClock(at, settings.timezone)
-    bot = Linli(settings, LocalTransport(settings, clock), clock, database=f"sqlite:///{path}")
+    bot = local_bot(settings, path, at)
     await bot.start()
     return bot
 
 
 async def test_crash_between_write_and_send_loses_nothing(settings, tmp_path):
     path = tmp_path / "linli.db"
-    clock = VirtualClock(START, settings.timezone)
-    first = Linli(settings, LocalTransport(settings, clock), clock, database=f"sqlite:///{path}")
+    first = local_bot(settings, path)
     await first.start()
     chart = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
     # a handler's transaction commits its messages, then the process dies before sending
@@ -112,8 +108,7 @@ async def test_restart_with_pending_rows_and_due_jobs(settings, tmp_path):
     """Issue 7 part 6: stop with an unsent acknowledgement and an SLA deadline ahead;
     start again after the deadline: the acknowledgement once, the reminder once."""
     path = tmp_path / "linli.db"
-    clock = VirtualClock(START, settings.timezone)
-    first = Linli(settings, LocalTransport(settings, clock), clock, database=f"sqlite:///{path}")
+    first = local_bot(settings, path)
     await first.start()
     first.transport.failures = 100  # the network is down
     await first.transport.post(room="r-b3", sender="u-101", name="王阿姨", text="3号楼电梯又坏了")

@@ -2,17 +2,15 @@
 Chinese public holidays and make-up working days; urgent items round the clock."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from bot.cli import main
 from handlers.worktime import WorkTime
 from storage import ladder
 from storage.models import Item, ItemEvent
-from tests.conftest import CONFIG, ROOT, START, TZ
+from tests.conftest import ROOT, START, TZ, replay_transcript
 
 TRANSCRIPT = ROOT / "tests" / "transcripts" / "sla_national_day.jsonl"
 
@@ -35,10 +33,7 @@ def test_working_time(start, duration, due):
 
 
 def replay(capsys, tmp_path) -> tuple[list[dict], dict]:
-    state = tmp_path / "state.json"
-    assert main(["replay", str(TRANSCRIPT), "--config", str(CONFIG), "--state", str(state)]) == 0
-    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    return out, json.loads(state.read_text(encoding="utf-8"))
+    return replay_transcript(TRANSCRIPT, tmp_path, capsys)
 
 
 def test_two_weeks_over_national_day(capsys, tmp_path):

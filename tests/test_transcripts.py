@@ -2,23 +2,17 @@
 state left behind. The transcripts in tests/transcripts/ are readable by a community worker."""
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from bot.cli import main
-from tests.conftest import CONFIG, ROOT
+from tests.conftest import ROOT, replay_transcript
 
 TRANSCRIPTS = ROOT / "tests" / "transcripts"
 
 
 def replay(name: str, tmp_path, capsys) -> tuple[list[dict], dict]:
-    state_path = tmp_path / "state.json"
-    code = main(["replay", str(TRANSCRIPTS / name), "--config", str(CONFIG), "--state", str(state_path)])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    return [json.loads(line) for line in out.splitlines()], json.loads(state_path.read_text("utf-8"))
+    return replay_transcript(TRANSCRIPTS / name, tmp_path, capsys)
 
 
 def said(out: list[dict], ts: str) -> list[dict]:

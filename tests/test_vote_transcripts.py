@@ -1,21 +1,15 @@
 """The vote transcripts through `linli replay` (SPEC §6): what is said, when, and the state file."""
 from __future__ import annotations
 
-import json
 
-from bot.cli import main
-from tests.conftest import CONFIG, ROOT
+from tests.conftest import CONFIG, ROOT, replay_transcript
 
 TRANSCRIPTS = ROOT / "tests" / "transcripts"
 OWNERS_CONFIG = ROOT / "tests" / "votes_config.yaml"
 
 
 def replay(capsys, tmp_path, name: str, config=CONFIG) -> tuple[list[dict], dict]:
-    state_path = tmp_path / "state.json"
-    code = main(["replay", str(TRANSCRIPTS / name), "--config", str(config), "--state", str(state_path)])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    return [json.loads(line) for line in out.splitlines()], json.loads(state_path.read_text("utf-8"))
+    return replay_transcript(TRANSCRIPTS / name, tmp_path, capsys, config)
 
 
 def said(out: list[dict], ts: str) -> list[str]:

@@ -8,13 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.app import Linli
-from bot.clock import VirtualClock
 from bot.config import load_settings
-from bot.transport.local import LocalTransport
 from storage.models import Ballot, Item, Vote
 from storage.public import state
-from tests.conftest import ROOT, START, TZ, Harness
+from tests.conftest import ROOT, START, TZ, Harness, local_bot
 
 GARDEN = "建议把5号楼西边的垃圾角改成小花园，大家觉得怎么样"
 
@@ -203,9 +200,7 @@ async def test_anonymous_vote_keeps_no_names(harness):
 async def owners(tmp_path):
     """The bot with tests/votes_config.yaml: households registry of 10 owners (11 units)."""
     settings = load_settings(ROOT / "tests" / "votes_config.yaml", env={})
-    clock = VirtualClock(START, settings.timezone)
-    bot = Linli(settings, LocalTransport(settings, clock), clock,
-                database=f"sqlite:///{tmp_path / 'linli.db'}")
+    bot = local_bot(settings, tmp_path / "linli.db")
     await bot.start()
     yield Harness(bot)
     await bot.stop()
@@ -307,17 +302,14 @@ async def test_english_command_names(harness):
 
 async def test_reminders_and_close_survive_a_restart(settings, tmp_path):
     """The jobs live in the database: a bot started again after a crash still closes the vote."""
-    db = f"sqlite:///{tmp_path / 'linli.db'}"
-    clock = VirtualClock(START, settings.timezone)
-    first = Linli(settings, LocalTransport(settings, clock), clock, database=db)
+    first = local_bot(settings, tmp_path / "linli.db")
     await first.start()
     h = Harness(first)
     await h.say("r-b5", "u-mao", "#发起表决 装充电棚 截止:明天晚8点")
     await h.say("r-b5", "u-103", "同意")
     await first.stop()
 
-    clock = VirtualClock(START + timedelta(hours=1), settings.timezone)
-    second = Linli(settings, LocalTransport(settings, clock), clock, database=db)
+    second = local_bot(settings, tmp_path / "linli.db", START + timedelta(hours=1))
     await second.start()
     try:
         h = Harness(second)
