@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import inspect
 import json
-from datetime import datetime, timedelta
 
 import pytest
 
@@ -18,8 +17,7 @@ from bot.app import Linli
 from bot.clock import VirtualClock
 from bot.events import Outgoing
 from bot.transport.wechaty import WechatyTransport
-from storage.db import session_scope
-from tests.conftest import START
+from tests.conftest import START, Harness
 from tests.inprocess_puppet import InProcessPuppet
 
 
@@ -27,15 +25,12 @@ def wechat_id(room_id: str) -> str:
     return f"wx-{room_id}@chatroom"  # matched to the config room by its topic, as in production
 
 
-class WechatyAsHarness:
-    def __init__(self, bot: Linli, puppet: InProcessPuppet) -> None:
-        self.bot, self.puppet = bot, puppet
-        self.transport: WechatyTransport = bot.transport
-        self._read = 0
+class WechatyAsHarness(Harness):
+    """The dispatcher tests' harness, with messages going through wechaty's objects."""
 
-    @property
-    def clock(self) -> VirtualClock:
-        return self.bot.clock
+    def __init__(self, bot: Linli, puppet: InProcessPuppet) -> None:
+        super().__init__(bot)
+        self.puppet = puppet
 
     async def say(self, room: str | None, sender: str, text: str, *, name: str | None = None,
                   mentions: tuple[str, ...] = (), quoted: str | None = None,
@@ -50,10 +45,6 @@ class WechatyAsHarness:
         await self.puppet.push(talker=sender, room=wechat_room or "", text=text, mentions=tuple(mentions),
                                msg_id=msg_id)
         await self.transport.idle()
-        return self.new()
-
-    async def advance(self, delta: timedelta | None = None, *, to: datetime | None = None) -> list[Outgoing]:
-        await self.bot.scheduler.run_due(to or self.clock.now() + delta)
         return self.new()
 
     def new(self) -> list[Outgoing]:
@@ -71,9 +62,6 @@ class WechatyAsHarness:
             out.append(Outgoing(text, mentions=sent.mentions, **where))
         self._read = len(self.puppet.sent)
         return out
-
-    def session(self):
-        return session_scope(self.bot.engine)
 
 
 def puppet_for(settings) -> InProcessPuppet:
