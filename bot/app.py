@@ -11,9 +11,9 @@ from bot.clock import Clock, VirtualClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, monthly, weekly
 from bot.transport import Transport
-from handlers import complaints, help
+from handlers import complaints, council, digest, help
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 ROUTERS = [
     help.router,
     complaints.router,
+    digest.router,
+    council.router,
 ]
 
 
@@ -53,9 +55,21 @@ class Linli:
 
     async def start(self) -> None:
         await self.scheduler.start()
+        self._recurring()
         await self.transport.start(self.dispatcher.feed)
         log.info("Linli started: %d rooms, transport %s", len(self.settings.rooms),
                  type(self.transport).__name__)
+
+    def _recurring(self) -> None:
+        """The bot's own routines, rebuilt from config at every start (not stored)."""
+        tz, schedule = self.clock.tz, self.settings.schedule
+        self.scheduler.every(weekly(schedule.digest, tz), "digest.weekly", key="digest-weekly")
+        council = schedule.council_day
+        eve = council.day - 1 if council.day > 1 else "last"  # the day before, same time
+        self.scheduler.every(monthly(eve, council.at, tz), "council.eve", key="council-eve")
+        # 季度分析: on the first day of each quarter, at the digest's time of day.
+        self.scheduler.every(monthly(1, schedule.digest.split()[1], tz, months="1,4,7,10"),
+                             "digest.quarterly", key="quarterly-summary")
 
     async def stop(self) -> None:
         await self.transport.stop()
