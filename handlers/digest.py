@@ -31,7 +31,7 @@ INVITE = "有事直接在群里说，我会登记并找人跟进。"
 @dataclass(frozen=True)
 class Digest:
     text: str
-    png: bytes | None  # None for a week with nothing to draw
+    png: bytes | None  # None for a week with nothing raised or resolved
 
 
 def scope_for(settings: Settings, room) -> figures.Scope:
@@ -45,9 +45,10 @@ def compose(session: Session, settings: Settings, room, start: datetime, end: da
     """The digest of [start, end) as `room` sees it."""
     week = figures.week(session, scope_for(settings, room), start, end, sla=settings.cases.sla)
     text = "\n".join(_lines(week))
-    busy = week.new or any(n or d for _, n, d in week.trend)
+    # A week with nothing raised or resolved gets the text alone: the chart would repeat
+    # it, and drawing one costs a tenth of a second of the bot's only thread.
     png = chart.render_week(f"{week.scope.name} 周报", _subtitle(week), week.trend,
-                            _categories(week.rates)) if busy else None
+                            _categories(week.rates)) if week.new or week.resolved else None
     return Digest(text, png)
 
 
