@@ -75,10 +75,11 @@ def render_week(title: str, subtitle: str, trend: Sequence[tuple[str, int, int]]
     return out.getvalue()
 
 
-def render_text(text: str, size: int = 32) -> bytes:
-    """A string alone as a PNG: lets a test compare glyphs with a box (tofu)."""
+def render_text(text: str, size: int = 32, family: list[str] | None = None) -> bytes:
+    """A string alone as a PNG: lets a test compare our glyphs with the boxes (tofu)
+    matplotlib draws in another `family` that lacks them."""
     matplotlib, Figure, FigureCanvasAgg, rc = _matplotlib()
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context({**rc, "font.family": family or rc["font.family"]}):
         fig = Figure(figsize=(0.6 * len(text) + 0.4, 0.8), dpi=100)
         FigureCanvasAgg(fig)
         fig.text(0.5, 0.5, text, ha="center", va="center", fontsize=size)
