@@ -7,6 +7,7 @@ On the first day of each quarter the admins get, privately, how the last quarter
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from handlers.topics import hot_topics
 from storage import digest as figures
 from storage.stats import Rates, percent
 
+log = logging.getLogger(__name__)
 router = Router("digest")
 
 MAX_LINES = 15
@@ -47,8 +49,13 @@ def compose(session: Session, settings: Settings, room, start: datetime, end: da
     text = "\n".join(_lines(week))
     # A week with nothing raised or resolved gets the text alone: the chart would repeat
     # it, and drawing one costs a tenth of a second of the bot's only thread.
-    png = chart.render_week(f"{week.scope.name} 周报", _subtitle(week), week.trend,
-                            _categories(week.rates)) if week.new or week.resolved else None
+    png = None
+    if week.new or week.resolved:
+        try:
+            png = chart.render_week(f"{week.scope.name} 周报", _subtitle(week), week.trend,
+                                    _categories(week.rates))
+        except Exception:  # the text is the digest; a chart that fails must not stop it
+            log.exception("digest chart for %s failed; sending the text alone", week.scope.name)
     return Digest(text, png)
 
 
@@ -130,7 +137,10 @@ def weekly(ctx: Context) -> None:
     """Every group gets the digest of the week that has just ended, scoped to it."""
     start, end = figures.last_full_week(ctx.now)
     for room in ctx.settings.rooms:
-        _post(ctx, room, start, end)
+        try:
+            _post(ctx, room, start, end)
+        except Exception:  # read-only work: one room's failure must not silence the others
+            log.exception("weekly digest for room %s failed", room.id)
 
 
 @router.command("周报", "digest", usage="#周报 [2026-W47]", who=STAFF)

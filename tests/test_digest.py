@@ -238,7 +238,7 @@ def test_six_weeks_of_replay_and_the_digest_command(tmp_path, capsys):
                for o in weekly if o["room"] == "r-all"]
     assert overdue == [3, 5, 7, 7, 8, 9]  # nobody accepted anything: the count only grows
     # the unit 17栋2单元 belongs to 17号楼's group; a message with no building only to everyone
-    assert "灯不亮" in next(o["text"] for o in weekly if o["room"] == "r-b17")
+    assert "本周热点：楼道灯" in next(o["text"] for o in weekly if o["room"] == "r-b17")
 
     by_hand = [o for o in out if o["ts"].startswith("2026-12-16T10:00")]
     assert [o["room"] for o in by_hand] == ["r-b3"] and "【3号楼 周报】12月7日—12月13日" in by_hand[0]["text"]
@@ -265,3 +265,12 @@ def test_digest_command_line_errors(capsys):
     assert main(["digest", "--room", "r-b3", "--week", "2026-W60", "--config", str(CONFIG),
                  "--db", "sqlite://"]) == 2
     assert "2026-W60" in capsys.readouterr().err
+
+
+def test_hot_topics_leave_out_building_numbers_and_common_words():
+    from handlers.topics import hot_topics
+    assert hot_topics([]) == []
+    assert hot_topics(["3号楼电梯又坏了，物业什么时候来修", "17栋2单元电梯困人了"])[0] == "电梯"
+    found = hot_topics(["小区快递柜坏了，取不出快递", "5号楼门口快递柜满了", "3号楼楼下有人飞线充电"])
+    assert found[0] == "快递柜" and "飞线" in found
+    assert not any(w in found for w in ("号楼", "小区", "物业", "门口"))
