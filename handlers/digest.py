@@ -138,7 +138,8 @@ def weekly(ctx: Context) -> None:
     start, end = figures.last_full_week(ctx.now)
     for room in ctx.settings.rooms:
         try:
-            _post(ctx, room, start, end)
+            with ctx.session.begin_nested():
+                _post(ctx, room, start, end)
         except Exception:  # read-only work: one room's failure must not silence the others
             log.exception("weekly digest for room %s failed", room.id)
 
