@@ -92,7 +92,7 @@ def print_digest(settings: Settings, room_id: str, week: str | None, png: str | 
     engine = make_engine(db or settings.database)
     try:
         with session_scope(engine) as session:
-            made = compose(session, settings, room, start, end)
+            made = compose(session, settings, room, start, end, clock.now())
     except Exception as exc:  # e.g. a database the bot has never run on
         print(f"cannot read the database: {exc.__class__.__name__}: {exc}".splitlines()[0],
               file=sys.stderr)

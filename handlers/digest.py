@@ -43,9 +43,10 @@ def scope_for(settings: Settings, room) -> figures.Scope:
     return figures.Scope(name=settings.community.name, room_id=room.id)
 
 
-def compose(session: Session, settings: Settings, room, start: datetime, end: datetime) -> Digest:
-    """The digest of [start, end) as `room` sees it."""
-    week = figures.week(session, scope_for(settings, room), start, end, sla=settings.cases.sla)
+def compose(session: Session, settings: Settings, room, start: datetime, end: datetime,
+            now: datetime) -> Digest:
+    """The digest of [start, end) as `room` sees it, made at `now`."""
+    week = figures.week(session, scope_for(settings, room), start, end, sla=settings.cases.sla, now=now)
     text = "\n".join(_lines(week))
     # A week with nothing raised or resolved gets the text alone: the chart would repeat
     # it, and drawing one costs a tenth of a second of the bot's only thread.
@@ -127,7 +128,7 @@ def duration(span: timedelta) -> str:
 
 
 def _post(ctx: Context, room, start: datetime, end: datetime, *, to: str | None = None) -> None:
-    made = compose(ctx.session, ctx.settings, room, start, end)
+    made = compose(ctx.session, ctx.settings, room, start, end, ctx.now)
     target = {"to": to} if to else {"room": room.id}
     ctx.outgoing.append(Outgoing(text=made.text, image=made.png, **target))
 
