@@ -113,7 +113,9 @@ class Week:
 def week(session: Session, scope: Scope, start: datetime, end: datetime, *, sla,
          now: datetime | None = None, trend_weeks: int = 6) -> Week:
     """The figures of [start, end) for `scope`; `sla` is `settings.cases.sla`. For the
-    week still running, 超期 is counted as of `now`, not as of its future end."""
+    week still running, 超期 is counted as of `now`, not as of its future end (a week
+    that by `now` has not even begun — a replayed database read later — as of its end)."""
+    as_of = min(end, now) if now is not None and now >= start else end
     week_rates = rates(session, start, end, accept_sla=sla.accept,
                        urgent_accept_sla=sla.urgent_accept, buildings=_rate_buildings(session, scope))
     done = resolved_between(session, scope, start, end)
@@ -127,7 +129,7 @@ def week(session: Session, scope: Scope, start: datetime, end: datetime, *, sla,
                       len(resolved_between(session, scope, s, e))))
     open_votes, closed_votes = votes(session, scope, start, end)
     return Week(scope=scope, start=start, end=end, new=week_rates.opened, resolved=len(done),
-                overdue=len(overdue_at(session, scope, min(end, now or end), sla)), rates=week_rates,
+                overdue=len(overdue_at(session, scope, as_of, sla)), rates=week_rates,
                 mean_resolve=mean, texts=[i.text for i in raised],
                 open_votes=open_votes, closed_votes=closed_votes, trend=trend)
 
