@@ -80,10 +80,6 @@ def week_label(start: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def month_start(day: date, tz: tzinfo) -> datetime:
-    return datetime.combine(day.replace(day=1), time(), tz)
-
-
 def next_month(start: datetime) -> datetime:
     year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
     return start.replace(year=year, month=month, day=1)

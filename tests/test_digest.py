@@ -138,6 +138,31 @@ async def test_a_start_at_monday_nine_sharp_does_not_post_at_once(harness):
     assert pending["quarterly-summary"] == datetime(2027, 1, 1, 9, 0, tzinfo=TZ)
 
 
+async def test_a_restart_in_the_minute_of_the_digest_does_not_post_it_again(settings, tmp_path):
+    from bot.app import Linli
+    from bot.clock import VirtualClock
+    from bot.transport.local import LocalTransport
+
+    database = f"sqlite:///{tmp_path / 'linli.db'}"
+    clock = VirtualClock(MONDAY - timedelta(minutes=5), settings.timezone)
+    first = Linli(settings, LocalTransport(settings, clock), clock, database=database)
+    await first.start()
+    await first.scheduler.run_due(MONDAY)
+    assert len([m for _, m in first.transport.sent if "周报】" in m.text]) == 4
+    await first.stop()
+
+    clock = VirtualClock(MONDAY, settings.timezone)  # back up at 09:00:00 sharp
+    again = Linli(settings, LocalTransport(settings, clock), clock, database=database)
+    await again.start()
+    try:
+        await again.scheduler.run_due(MONDAY + timedelta(minutes=1))
+        assert again.transport.sent == []
+        pending = {key: when for when, _, key in again.scheduler.pending()}
+        assert pending["digest-weekly"] == MONDAY + timedelta(days=7)
+    finally:
+        await again.stop()
+
+
 async def test_council_on_the_first_is_announced_on_the_last_day_of_the_month(settings, tmp_path):
     from bot.app import Linli
     from bot.clock import VirtualClock
