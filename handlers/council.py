@@ -2,8 +2,8 @@
 
 The day before, at the same time of day, each group learns which proposals have
 gathered enough supporters (附议 ≥ `proposals.support_threshold`) and will be put
-to a vote tomorrow. The community group is always told the day is coming; a building
-group only when one of its own proposals is on the list (never flood a group).
+to a vote tomorrow: the community group all of them, a building group its own. A
+group with nothing on the list hears nothing (never flood a group).
 """
 from __future__ import annotations
 
@@ -26,11 +26,7 @@ def council_eve(ctx: Context) -> None:
     threshold = ctx.settings.proposals.support_threshold
     for room in ctx.settings.rooms:
         ready = proposals_ready(ctx.session, scope_for(ctx.settings, room), threshold)
-        if not ready and room.scope != "community":
-            continue
         if not ready:
-            ctx.say(room.id, f"{day}。本月暂无附议满 {threshold} 人的议题；"
-                             f"有建议可以直接在群里提，满 {threshold} 人附议即可上会。")
             continue
         lines = [f"{day}。以下议题附议已满 {threshold} 人，将提交议事并发起表决："]
         lines += [f"#{item.id} {_title(item.text)}（附议 {n} 人）" for item, n in ready[:MAX_LISTED]]
