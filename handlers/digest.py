@@ -136,7 +136,7 @@ def _post(ctx: Context, room, start: datetime, end: datetime, *, to: str | None 
 @router.job("digest.weekly")
 def weekly(ctx: Context) -> None:
     """Every group gets the digest of the week that has just ended, scoped to it."""
-    start, end = figures.last_full_week(ctx.now)
+    start, end = figures.week_to_report(ctx.now)
     for room in ctx.settings.rooms:
         try:
             with ctx.session.begin_nested():

@@ -75,6 +75,13 @@ def last_full_week(now: datetime) -> tuple[datetime, datetime]:
     return this_monday - timedelta(days=7), this_monday
 
 
+def week_to_report(now: datetime) -> tuple[datetime, datetime]:
+    """The week a scheduled digest reports on: the one that yesterday belongs to. With the
+    default Monday 09:00 that is the week just ended; a digest set for Sunday evening or
+    Friday afternoon reports on the week still running rather than on a stale one."""
+    return last_full_week(now - timedelta(days=1) + timedelta(days=7))
+
+
 def week_label(start: datetime) -> str:
     year, week, _ = start.isocalendar()
     return f"{year}-W{week:02d}"

@@ -305,3 +305,14 @@ def test_hot_topics_leave_out_building_numbers_and_common_words():
     found = hot_topics(["小区快递柜坏了，取不出快递", "5号楼门口快递柜满了", "3号楼楼下有人飞线充电"])
     assert found[0] == "快递柜" and "飞线" in found
     assert not any(w in found for w in ("号楼", "小区", "物业", "门口"))
+
+
+def test_weeks_and_buildings_are_read_the_way_people_write_them():
+    from storage.digest import building_key, last_full_week, week_of, week_to_report
+    assert week_of("2026-W48", TZ) == (START - timedelta(hours=9), START - timedelta(hours=9) + timedelta(days=7))
+    assert week_of("2026w48", TZ) == week_of("2026-W48", TZ)
+    assert last_full_week(START)[1] == START - timedelta(hours=9)  # Monday 09:00: last week
+    sunday_evening = datetime(2026, 11, 29, 20, 0, tzinfo=TZ)
+    assert week_to_report(sunday_evening) == week_to_report(MONDAY) == week_of("2026-W48", TZ)
+    assert [building_key(b) for b in ("17号楼", "17栋2单元", "17幢", "B区5幢", "物业")] == \
+        ["17", "17", "17", "B区5", "物业"]
