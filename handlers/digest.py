@@ -77,8 +77,10 @@ def _lines(week: figures.Week) -> list[str]:
     topics = hot_topics(week.texts)
     if topics:
         lines.append("本周热点：" + "、".join(topics))
-    vote_lines = [f"表决中：#{v['item']} {v['title']}（截止 {_when(v['deadline'], week.start.tzinfo)}）" for v in week.open_votes]
-    vote_lines += [f"表决结果：#{v['item']} {v['title']} {_outcome(v)}" for v in week.closed_votes]
+    tz = week.start.tzinfo
+    vote_lines = [f"表决中：#{v['item']} {_short(v['title'])}（截止 {_when(v['deadline'], tz)}）"
+                  for v in week.open_votes]
+    vote_lines += [f"表决结果：#{v['item']} {_short(v['title'])} {_outcome(v)}" for v in week.closed_votes]
     room_for = MAX_LINES - len(lines) - 1  # the closing line stays
     if len(vote_lines) > room_for:
         more = len(vote_lines) - (room_for - 1)
@@ -104,6 +106,12 @@ def _subtitle(week: figures.Week) -> str:
 def _span(start: datetime, end: datetime) -> str:
     last = end - timedelta(days=1)
     return f"{start.month}月{start.day}日—{last.month}月{last.day}日"
+
+
+def _short(title: str, width: int = 16) -> str:
+    """One line of a phone screen holds the title, the number and the deadline."""
+    title = " ".join(title.split())
+    return title if len(title) <= width else title[:width - 1] + "…"
 
 
 def _when(moment: datetime | None, tz) -> str:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from storage import status
@@ -161,11 +161,10 @@ def overdue_at(session: Session, scope: Scope, when: datetime, sla) -> list[Item
     """Complaints still unresolved at `when` that had passed their clock by then: not
     accepted within `accept` (urgent: `urgent_accept`), or not resolved within the time
     for their kind (simple / cross_department / complex)."""
-    candidates = _items(session, scope, _complaints(select(Item)).where(Item.created_at < when))
+    candidates = _items(session, scope, _complaints(select(Item)).where(
+        Item.created_at < when, or_(Item.resolved_at.is_(None), Item.resolved_at >= when)))
     late = []
     for item in candidates:
-        if item.resolved_at is not None and item.resolved_at < when:
-            continue
         accept = sla.urgent_accept if item.urgent else sla.accept
         not_accepted = item.accepted_at is None or item.accepted_at >= when
         resolve_by = item.created_at + getattr(sla, item.sla_kind, sla.simple)
