@@ -11,12 +11,13 @@ from bot.clock import Clock, VirtualClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
-from bot.scheduler import Scheduler, monthly, weekly
+from bot.scheduler import Scheduler, missed_run, monthly, weekly
 from bot.transport import Transport
 from handlers import complaints, council, digest, help
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
+from storage.digest import has_run_routines
 from storage.people import sync_config
 
 log = logging.getLogger(__name__)
@@ -61,15 +62,27 @@ class Linli:
                  type(self.transport).__name__)
 
     def _recurring(self) -> None:
-        """The bot's own routines, rebuilt from config at every start (not stored)."""
+        """The bot's own routines, rebuilt from config at every start (not stored). One
+        that fell due while the bot was down (within the grace window) runs now, once:
+        each routine records the period it has done (storage.digest.claim_run)."""
         tz, schedule = self.clock.tz, self.settings.schedule
-        self.scheduler.every(weekly(schedule.digest, tz), "digest.weekly", key="digest-weekly")
         council = schedule.council_day
         eve = council.day - 1 if council.day > 1 else "last"  # the day before, same time
-        self.scheduler.every(monthly(eve, council.at, tz), "council.eve", key="council-eve")
-        # 季度分析: on the first day of each quarter, at the digest's time of day.
-        self.scheduler.every(monthly(1, schedule.digest.split()[1], tz, months="1,4,7,10"),
-                             "digest.quarterly", key="quarterly-summary")
+        routines = [
+            (weekly(schedule.digest, tz), "digest.weekly", "digest-weekly"),
+            (monthly(eve, council.at, tz), "council.eve", "council-eve"),
+            # 季度分析: on the first day of each quarter, at the digest's time of day.
+            (monthly(1, schedule.digest.split()[1], tz, months="1,4,7,10"),
+             "digest.quarterly", "quarterly-summary"),
+        ]
+        with session_scope(self.engine) as session:
+            restarted = has_run_routines(session)  # a fresh database catches nothing up
+        now = self.clock.now()
+        for trigger, job, key in routines:
+            self.scheduler.every(trigger, job, key=key)
+            missed = missed_run(trigger, now)
+            if restarted and missed is not None:
+                self.scheduler.at(now, job, key=f"{key}-missed", due=missed.isoformat())
 
     async def stop(self) -> None:
         await self.transport.stop()

@@ -116,6 +116,13 @@ class Scheduler:
         self.clock.set(until)
 
 
+def missed_run(trigger: CronTrigger, now: datetime, grace: timedelta = GRACE) -> datetime | None:
+    """The fire time of a recurring `trigger` in [now - grace, now), if any: a run that fell
+    due while the bot was down (recurring jobs are rebuilt at start and only look ahead)."""
+    when = trigger.get_next_fire_time(None, now - grace)
+    return when if when is not None and when < now else None
+
+
 def weekly(spec: str, tz) -> CronTrigger:
     """`mon 09:00` → a cron trigger."""
     day, hhmm = spec.split()

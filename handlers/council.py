@@ -7,12 +7,12 @@ group with nothing on the list hears nothing (never flood a group).
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from handlers.context import Context
 from handlers.digest import scope_for
 from handlers.router import Router
-from storage.digest import proposals_ready
+from storage.digest import claim_run, proposals_ready
 
 router = Router("council")
 
@@ -20,8 +20,12 @@ MAX_LISTED = 10
 
 
 @router.job("council.eve")
-def council_eve(ctx: Context) -> None:
-    tomorrow = ctx.now + timedelta(days=1)
+def council_eve(ctx: Context, due: str | None = None) -> None:
+    """The proposals ready for tomorrow's council day, to the groups they concern; once a month."""
+    meant = datetime.fromisoformat(due).astimezone(ctx.now.tzinfo) if due else ctx.now
+    tomorrow = meant + timedelta(days=1)
+    if not claim_run(ctx.session, "council-eve", f"{tomorrow:%Y-%m-%d}", ctx.now):
+        return
     day = f"明天（{tomorrow.month}月{tomorrow.day}日）是议事日"
     threshold = ctx.settings.proposals.support_threshold
     for room in ctx.settings.rooms:

@@ -141,10 +141,17 @@ def _post(ctx: Context, room, start: datetime, end: datetime, *, to: str | None 
     ctx.outgoing.append(Outgoing(text=made.text, image=made.png, **target))
 
 
+def _due(ctx: Context, due: str | None) -> datetime:
+    """When the run was meant to happen: now, or the time a run caught up after a restart."""
+    return datetime.fromisoformat(due).astimezone(ctx.now.tzinfo) if due else ctx.now
+
+
 @router.job("digest.weekly")
-def weekly(ctx: Context) -> None:
-    """Every group gets the digest of the week that has just ended, scoped to it."""
-    start, end = figures.week_to_report(ctx.now)
+def weekly(ctx: Context, due: str | None = None) -> None:
+    """Every group gets the digest of the week that has just ended, scoped to it; once."""
+    start, end = figures.week_to_report(_due(ctx, due))
+    if not figures.claim_run(ctx.session, "digest", figures.week_label(start), ctx.now):
+        return
     for room in ctx.settings.rooms:
         try:
             with ctx.session.begin_nested():
@@ -219,9 +226,12 @@ def _admins(settings: Settings) -> list[str]:
 
 
 @router.job("digest.quarterly")
-def quarterly(ctx: Context) -> None:
-    """First day of a quarter: the quarter that has just ended, privately to each admin."""
-    start, end = figures.quarter_of((ctx.now - timedelta(days=1)).date(), ctx.now.tzinfo)
+def quarterly(ctx: Context, due: str | None = None) -> None:
+    """First day of a quarter: the quarter that has just ended, privately to each admin; once."""
+    start, end = figures.quarter_of((_due(ctx, due) - timedelta(days=1)).date(), ctx.now.tzinfo)
+    period = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if not figures.claim_run(ctx.session, "quarterly", period, ctx.now):
+        return
     text = quarter_text(ctx.session, ctx.settings, start, end)
     for admin in _admins(ctx.settings):
         ctx.tell(admin, text)

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from storage import status
-from storage.models import Item, Supporter, Vote
+from storage.models import Item, RoutineRun, Supporter, Vote
 from storage.public import vote_public
 from storage.stats import Rates, rates
 
@@ -241,3 +241,20 @@ def quarter(session: Session, start: datetime, end: datetime, *, sla) -> Quarter
             Counter(total.by_category).most_common() if n > before.by_category.get(cat, 0)]
     label = f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
     return Quarter(label=label, months=months, total=total, grew=grew)
+
+
+# -- routines done ------------------------------------------------------------------------------
+def claim_run(session: Session, routine: str, period: str, at: datetime) -> bool:
+    """True the first time `routine` runs for `period` (and records it, in the caller's
+    transaction); False when it already has: the run is a repeat and must not post."""
+    if session.get(RoutineRun, (routine, period)) is not None:
+        return False
+    session.add(RoutineRun(routine=routine, period=period, at=at))
+    session.flush()
+    return True
+
+
+def has_run_routines(session: Session) -> bool:
+    """Whether this database has seen the bot's routines run: a restart rather than a
+    first start (a fresh replay or a new install catches nothing up)."""
+    return session.exec(select(RoutineRun).limit(1)).first() is not None

@@ -163,6 +163,35 @@ async def test_a_restart_in_the_minute_of_the_digest_does_not_post_it_again(sett
         await again.stop()
 
 
+async def test_a_digest_missed_while_down_is_posted_once_on_restart(settings, tmp_path):
+    from bot.app import Linli
+    from bot.clock import VirtualClock
+    from bot.transport.local import LocalTransport
+
+    database = f"sqlite:///{tmp_path / 'linli.db'}"
+
+    async def run(start: datetime, until: datetime) -> list:
+        clock = VirtualClock(start, settings.timezone)
+        bot = Linli(settings, LocalTransport(settings, clock), clock, database=database)
+        await bot.start()
+        try:
+            await bot.scheduler.run_due(until)
+            return [m for _, m in bot.transport.sent if "周报】" in m.text]
+        finally:
+            await bot.stop()
+
+    assert len(await run(MONDAY - timedelta(minutes=5), MONDAY + timedelta(days=6))) == 4
+    # down from Sunday to Monday 10:30: the 09:00 digest is caught up, once, for the right week
+    next_monday = MONDAY + timedelta(days=7)
+    caught = await run(next_monday + timedelta(hours=1, minutes=30), next_monday + timedelta(hours=2))
+    assert [m.room for m in caught] == ["r-all", "r-b3", "r-b5", "r-b17"]
+    assert caught[0].text.startswith("【江畔社区 周报】11月30日—12月6日")
+    assert await run(next_monday + timedelta(hours=3), next_monday + timedelta(hours=4)) == []
+    # past the grace window a missed digest is left out rather than posted late
+    third = next_monday + timedelta(days=7)
+    assert await run(third + timedelta(hours=7), third + timedelta(hours=8)) == []
+
+
 async def test_council_on_the_first_is_announced_on_the_last_day_of_the_month(settings, tmp_path):
     from bot.app import Linli
     from bot.clock import VirtualClock
