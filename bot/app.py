@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 
+from bot import outbox
 from bot.clock import Clock, VirtualClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler, missed_run, monthly, weekly
 from bot.transport import Transport
-from handlers import complaints, council, digest, help
+from handlers import case_list, case_stats, cases, complaints, council, digest, help, rating, sla
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
@@ -26,6 +27,11 @@ log = logging.getLogger(__name__)
 ROUTERS = [
     help.router,
     complaints.router,
+    cases.router,
+    rating.router,
+    case_list.router,
+    case_stats.router,
+    sla.router,
     digest.router,
     council.router,
 ]
@@ -45,32 +51,50 @@ class Linli:
             sync_config(session, settings.rooms, settings.staff)
         self.routes = Routes(ROUTERS)
         self.classifier = load_classifier()
-        self.outbox = Outbox(transport, sleep=not isinstance(clock, VirtualClock))
         self.scheduler = Scheduler(self.engine, clock, self._run_job)
+        self.outbox = Outbox(self.engine, transport, clock, settings.limits,
+                             wake=lambda when: self.scheduler.at(when, outbox.JOB, outbox.WAKE_KEY))
         self.dispatcher = Dispatcher(settings, self.engine, clock, self.routes,
                                      self.classifier.classify, self.outbox, self.scheduler,
                                      self_id=lambda: transport.self_id)
 
     async def _run_job(self, name: str, kwargs: dict) -> None:
+        if name == outbox.JOB:
+            await self.outbox.flush()
+            return
         await self.dispatcher.run_job(name, kwargs)
 
     async def start(self) -> None:
         await self.scheduler.start()
+        # the SLA clock looks once at start (deadlines passed while the bot was down),
+        # then plans its own next look from the items' deadlines (handlers/sla.py)
+        self.scheduler.at(self.clock.now(), sla.SWEEP_JOB, sla.SWEEP_KEY)
         self._recurring()
         await self.transport.start(self.dispatcher.feed)
+        self.outbox.prune()
+        await self.outbox.flush()  # what a previous run wrote and did not send
         log.info("Linli started: %d rooms, transport %s", len(self.settings.rooms),
                  type(self.transport).__name__)
+
+    async def settle(self, max_rounds: int = 1000) -> None:
+        """Virtual time only (end of a replay): move the clock until the outbox is empty,
+        so messages held back by the rate limits or a failing transport come out."""
+        assert isinstance(self.clock, VirtualClock), "settle is for the virtual clock"
+        for _ in range(max_rounds):
+            if self.outbox.wake_at is None or not self.outbox.pending():
+                return
+            await self.scheduler.run_due(max(self.outbox.wake_at, self.clock.now()))
 
     def _recurring(self) -> None:
         """The bot's own routines, rebuilt from config at every start (not stored). One
         that fell due while the bot was down (within the grace window) runs now, once:
         each routine records the period it has done (storage.digest.claim_run)."""
         tz, schedule = self.clock.tz, self.settings.schedule
-        council = schedule.council_day
-        eve = council.day - 1 if council.day > 1 else "last"  # the day before, same time
+        council_day = schedule.council_day
+        eve = council_day.day - 1 if council_day.day > 1 else "last"  # the day before, same time
         routines = [
             (weekly(schedule.digest, tz), "digest.weekly", "digest-weekly"),
-            (monthly(eve, council.at, tz), "council.eve", "council-eve"),
+            (monthly(eve, council_day.at, tz), "council.eve", "council-eve"),
             # 季度分析: on the first day of each quarter, at the digest's time of day.
             (monthly(1, schedule.digest.split()[1], tz, months="1,4,7,10"),
              "digest.quarterly", "quarterly-summary"),

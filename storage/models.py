@@ -167,6 +167,31 @@ class Correction(SQLModel, table=True):
     at: datetime = _time()
 
 
+# --- outbox (issue 7): every message the bot sends, written before it is sent ---------
+
+from sqlalchemy import LargeBinary  # noqa: E402  (kept with the one table that needs it)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to send. Written in the same transaction as the work that caused it,
+    so a crash between commit and send loses nothing; `status` says whether it left."""
+
+    id: int | None = Field(default=None, primary_key=True)  # the order of sending
+    status: str = Field(default="pending", index=True)  # pending | sent | failed
+    room_id: str | None = None
+    to_id: str | None = None
+    text: str
+    mentions: list[str] = _json()
+    image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    coalesce_key: str | None = None
+    replace: bool = False
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = _time()
+    next_try_at: datetime | None = _time(nullable=True)
+    sent_at: datetime | None = _time(nullable=True)
+
+
 # -- issue 7, digest: the bot's own routines (weekly digest, council-day eve, 季度分析) ---------
 class RoutineRun(SQLModel, table=True):
     """One row per routine and period done ("digest", "2026-W48"): a restart, or a catch-up

@@ -1,8 +1,9 @@
 """The weekly digest, the council-day eve and the quarterly summary, through the real bot.
 
-Accepting, resolving, supporting and voting belong to other capabilities; here their
-results are written straight into the tables (as those commands would leave them), so
-these tests depend only on what the digest reads.
+Complaints are raised, accepted, resolved and rated with the real commands. Supporting
+and voting belong to a capability not merged yet, and back-dated items (a quarter ago)
+cannot be raised through chat: those rows are written straight into the tables, as the
+commands would leave them.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def digests(sent) -> dict[str, object]:
 
 def resolve(session, number: int, *, accepted: timedelta, resolved: timedelta,
             rating: str | None = None, level: str = "社区") -> None:
-    """Leave an item as #受理, #办结 and #评价 would."""
+    """Leave a back-dated item as #受理, #办结 and #评价 would have."""
     item = session.get(Item, number)
     item.accepted_at = item.created_at + accepted
     item.resolved_at = item.created_at + resolved
@@ -53,12 +54,21 @@ def proposal(session, text: str, building: str | None, supporters: int, at: date
 
 # -- the weekly digest -------------------------------------------------------------------------
 async def test_monday_digest_in_every_room_scoped_with_rates_and_votes(harness):
-    await harness.say("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修")   # 1
-    await harness.say("r-b3", "u-102", "3号楼路灯不亮了，晚上很黑")          # 2, left open
-    await harness.say("r-b5", "u-103", "5号楼门口垃圾堆了三天，没人管")       # 3
+    await harness.say("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修")       # 1
+    await harness.say("r-b3", "u-102", "3号楼空调外机太吵，晚上睡不着，投诉")    # 2, left open
+    await harness.say("r-b5", "u-103", "5号楼门口垃圾堆了三天，没人管")           # 3
+    await harness.advance(timedelta(minutes=30))
+    assert "受理" in (await harness.say("r-b3", "u-mao", "#受理 1"))[0].text
+    await harness.advance(timedelta(minutes=30))
+    await harness.say("r-b5", "u-mao", "#受理 3")
+    await harness.advance(to=START + timedelta(hours=3))
+    await harness.say("r-b3", "u-mao", "#办结 1 电梯已修好")
+    await harness.say("r-b3", "u-101", "#评价 1 满意")
+    await harness.advance(to=START + timedelta(hours=48))
+    await harness.say("r-b5", "u-mao", "#办结 3 已清运")
+    await harness.say("r-b5", "u-103", "#评价 3 基本满意")
     with harness.session() as s:
-        resolve(s, 1, accepted=timedelta(minutes=30), resolved=timedelta(hours=3), rating="满意")
-        resolve(s, 3, accepted=timedelta(hours=1), resolved=timedelta(hours=48), rating="不满意")
+        assert [s.get(Item, n).status for n in (1, 2, 3)] == ["closed", "open", "closed"]
         lift = proposal(s, "3号楼加装电梯", "3号楼", 0, START)
         gate = proposal(s, "5号楼更换门禁", "5号楼", 0, START)
         s.add(Vote(item_id=lift, room_id="r-b3", title="加装电梯", options=["同意", "反对"],
@@ -77,7 +87,7 @@ async def test_monday_digest_in_every_room_scoped_with_rates_and_votes(harness):
     b3 = lines(got["r-b3"])
     assert b3[0] == "【3号楼 周报】11月23日—11月29日"
     assert b3[1] == "新增诉求 2 件，办结 1 件，超期未办 1 件"
-    assert "分类：设施维修 2" in b3
+    assert "分类：噪音扰民 1、设施维修 1" in b3
     assert "响应率 50%，解决率 50%，满意率 100%" in b3
     assert "平均办结用时 3 小时" in b3
     assert any(line.startswith("本周热点：") and "电梯" in line for line in b3)
@@ -86,12 +96,13 @@ async def test_monday_digest_in_every_room_scoped_with_rates_and_votes(harness):
 
     b5 = lines(got["r-b5"])
     assert b5[1] == "新增诉求 1 件，办结 1 件，超期未办 0 件"
-    assert "响应率 100%，解决率 100%，满意率 0%" in b5
+    assert "响应率 100%，解决率 100%，满意率 100%" in b5
+    assert "平均办结用时 2 天" in b5
     assert f"表决中：#{gate} 更换门禁（截止 12月5日 20:00）" in b5
 
     everyone = lines(got["r-all"])
     assert everyone[1] == "新增诉求 3 件，办结 2 件，超期未办 1 件"
-    assert "满意率 50%" in everyone[3] and "平均办结用时 1.1 天" in everyone
+    assert everyone[3] == "响应率 67%，解决率 67%，满意率 100%" and "平均办结用时 1.1 天" in everyone
     assert any("加装电梯" in line for line in everyone) and any("更换门禁" in line for line in everyone)
 
     assert lines(got["r-b17"])[1] == "本周没有新增诉求，也没有超期未办的事项。"
