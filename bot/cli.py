@@ -74,6 +74,7 @@ def print_digest(settings: Settings, room_id: str, week: str | None, png: str | 
                  db: str | None) -> int:
     """`linli digest`: the text a room would get, read from the bot's database."""
     from bot.clock import Clock
+    from handlers.context import Context
     from handlers.digest import compose
     from storage.db import make_engine, session_scope
     from storage.digest import last_full_week, week_of
@@ -92,7 +93,8 @@ def print_digest(settings: Settings, room_id: str, week: str | None, png: str | 
     engine = make_engine(db or settings.database)
     try:
         with session_scope(engine) as session:
-            made = compose(session, settings, room, start, end, clock.now())
+            made = compose(Context(settings=settings, session=session, now=clock.now(), bot_id=""),
+                           room, start, end)
     except Exception as exc:  # e.g. a database the bot has never run on
         print(f"cannot read the database: {exc.__class__.__name__}: {exc}".splitlines()[0],
               file=sys.stderr)

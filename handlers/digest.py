@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.events import Outgoing
-from handlers import chart
+from handlers import chart, sla
 from handlers.context import Context, Refusal
 from handlers.router import STAFF, Router
 from handlers.topics import hot_topics
@@ -43,10 +43,10 @@ def scope_for(settings: Settings, room) -> figures.Scope:
     return figures.Scope(name=settings.community.name, room_id=room.id)
 
 
-def compose(session: Session, settings: Settings, room, start: datetime, end: datetime,
-            now: datetime) -> Digest:
-    """The digest of [start, end) as `room` sees it, made at `now`."""
-    week = figures.week(session, scope_for(settings, room), start, end, sla=settings.cases.sla, now=now)
+def compose(ctx: Context, room, start: datetime, end: datetime) -> Digest:
+    """The digest of [start, end) as `room` sees it, made at `ctx.now`."""
+    week = figures.week(ctx.session, scope_for(ctx.settings, room), start, end,
+                        sla=ctx.settings.cases.sla, overdue_ids=sla.overdue_ids(ctx))
     text = "\n".join(_lines(week))
     # A week with nothing raised or resolved gets the text alone: the chart would repeat
     # it, and drawing one costs a tenth of a second of the bot's only thread.
@@ -136,7 +136,7 @@ def duration(span: timedelta) -> str:
 
 
 def _post(ctx: Context, room, start: datetime, end: datetime, *, to: str | None = None) -> None:
-    made = compose(ctx.session, ctx.settings, room, start, end, ctx.now)
+    made = compose(ctx, room, start, end)
     target = {"to": to} if to else {"room": room.id}
     ctx.outgoing.append(Outgoing(text=made.text, image=made.png, **target))
 

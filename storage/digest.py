@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage import status
@@ -114,11 +114,10 @@ class Week:
 
 
 def week(session: Session, scope: Scope, start: datetime, end: datetime, *, sla,
-         now: datetime | None = None, trend_weeks: int = 6) -> Week:
-    """The figures of [start, end) for `scope`; `sla` is `settings.cases.sla`. For the
-    week still running, 超期 is counted as of `now`, not as of its future end (a week
-    that by `now` has not even begun — a replayed database read later — as of its end)."""
-    as_of = min(end, now) if now is not None and now >= start else end
+         overdue_ids: set[int], trend_weeks: int = 6) -> Week:
+    """The figures of [start, end) for `scope`; `sla` is `settings.cases.sla`.
+    `overdue_ids`: the complaints overdue now by the SLA clock (handlers.sla.overdue_ids,
+    the one rule #案件 超期 uses too); the digest counts those of its scope."""
     week_rates = rates(session, start, end, accept_sla=sla.accept,
                        urgent_accept_sla=sla.urgent_accept, buildings=_rate_buildings(session, scope))
     done = resolved_between(session, scope, start, end)
@@ -132,7 +131,7 @@ def week(session: Session, scope: Scope, start: datetime, end: datetime, *, sla,
                       len(resolved_between(session, scope, s, e))))
     open_votes, closed_votes = votes(session, scope, start, end)
     return Week(scope=scope, start=start, end=end, new=week_rates.opened, resolved=len(done),
-                overdue=len(overdue_at(session, scope, as_of, sla)), rates=week_rates,
+                overdue=len(_items(session, scope, select(Item).where(Item.id.in_(overdue_ids)))), rates=week_rates,
                 mean_resolve=mean, texts=[i.text for i in raised],
                 open_votes=open_votes, closed_votes=closed_votes, trend=trend)
 
@@ -155,22 +154,6 @@ def _count_opened(session: Session, scope: Scope, start: datetime, end: datetime
 def resolved_between(session: Session, scope: Scope, start: datetime, end: datetime) -> list[Item]:
     return _items(session, scope, _complaints(select(Item)).where(
         Item.resolved_at >= start, Item.resolved_at < end))
-
-
-def overdue_at(session: Session, scope: Scope, when: datetime, sla) -> list[Item]:
-    """Complaints still unresolved at `when` that had passed their clock by then: not
-    accepted within `accept` (urgent: `urgent_accept`), or not resolved within the time
-    for their kind (simple / cross_department / complex)."""
-    candidates = _items(session, scope, _complaints(select(Item)).where(
-        Item.created_at < when, or_(Item.resolved_at.is_(None), Item.resolved_at >= when)))
-    late = []
-    for item in candidates:
-        accept = sla.urgent_accept if item.urgent else sla.accept
-        not_accepted = item.accepted_at is None or item.accepted_at >= when
-        resolve_by = item.created_at + getattr(sla, item.sla_kind, sla.simple)
-        if (not_accepted and item.created_at + accept < when) or resolve_by < when:
-            late.append(item)
-    return late
 
 
 def votes(session: Session, scope: Scope, start: datetime, end: datetime) -> tuple[list[dict], list[dict]]:

@@ -306,9 +306,14 @@ def test_six_weeks_of_replay_and_the_digest_command(tmp_path, capsys):
         for o in posted:
             assert new_count(o["text"]) == NEW_PER_WEEK[o["room"]][n], (monday, o["room"])
             assert len(o["text"].splitlines()) <= 15
+    # 超期 is the SLA clock's one rule: the community's count is what #案件 超期 lists then
     overdue = [int(re.search(r"超期未办 (\d+) 件", o["text"]).group(1))
                for o in weekly if o["room"] == "r-all"]
-    assert overdue == [3, 5, 7, 7, 8, 9]  # nobody accepted anything: the count only grows
+    listed = [int(m.group(1)) if (m := re.search(r"（(\d+) 件）", o["text"])) else 0
+              for o in out if o["to"] == "u-jiang" and o["text"].startswith("超期的事项")]
+    assert overdue == listed == [0, 2, 3, 2, 4, 5]
+    resolved = [int(re.search(r"办结 (\d+) 件", o["text"]).group(1)) for o in weekly if o["room"] == "r-all"]
+    assert resolved == [1, 2, 1, 0, 0, 0]  # #1; #2 and #3; #4 (each counted in the week it was done)
     # the unit 17栋2单元 belongs to 17号楼's group; a message with no building only to everyone
     assert "本周热点：楼道灯" in next(o["text"] for o in weekly if o["room"] == "r-b17")
 
@@ -320,14 +325,17 @@ def test_six_weeks_of_replay_and_the_digest_command(tmp_path, capsys):
     quarterly = [o for o in out if o["text"].startswith("【季度分析】")]
     assert [(o["ts"], o["to"]) for o in quarterly] == [("2027-01-01T09:00:00+08:00", "u-jiang")]
 
-    # `linli digest` prints what the group got that Monday, and draws the chart
-    png = tmp_path / "w50.png"
-    assert main(["digest", "--room", "r-b3", "--week", "2026-W50", "--config", str(CONFIG),
+    # `linli digest` prints what the group got that Monday (超期 is counted when it runs)
+    png = tmp_path / "w49.png"
+    assert main(["digest", "--room", "r-b5", "--week", "2026-W49", "--config", str(CONFIG),
                  "--db", db, "--png", str(png)]) == 0
     printed, err = capsys.readouterr()
-    posted = next(o for o in weekly if o["room"] == "r-b3" and o["ts"].startswith("2026-12-14"))
-    assert printed.strip() == posted["text"]
-    assert png.read_bytes()[:4] == b"\x89PNG" and "w50.png" in err
+    posted = next(o for o in weekly if o["room"] == "r-b5" and o["ts"].startswith("2026-12-07"))
+    def now_aside(text: str) -> str:
+        return re.sub(r"超期未办 \d+ 件", "超期未办 _ 件", text.strip())
+    assert now_aside(printed) == now_aside(posted["text"])
+    assert "办结 1 件" in printed and "平均办结用时" in printed
+    assert png.read_bytes()[:4] == b"\x89PNG" and "w49.png" in err
 
 
 def test_digest_command_line_errors(capsys):
