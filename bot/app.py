@@ -12,12 +12,14 @@ from bot.clock import Clock, VirtualClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
-from bot.scheduler import Scheduler, monthly
+from bot.scheduler import Scheduler, missed_run, monthly, weekly
 from bot.transport import Transport
-from handlers import case_list, case_stats, cases, complaints, help, proposals, rating, sla, votes
+from handlers import (case_list, case_stats, cases, complaints, council, digest, help, proposals,
+                      rating, sla, votes)
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
+from storage.digest import has_run_routines
 from storage.people import sync_config
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ ROUTERS = [
     votes.router,  # plain option words (同意) while a vote is open in that room
     proposals.router,  # "附议"/"+1" quoting a proposal
     sla.router,
+    digest.router,
+    council.router,
 ]
 
 
@@ -70,9 +74,7 @@ class Linli:
         # the SLA clock looks once at start (deadlines passed while the bot was down),
         # then plans its own next look from the items' deadlines (handlers/sla.py)
         self.scheduler.at(self.clock.now(), sla.SWEEP_JOB, sla.SWEEP_KEY)
-        council = self.settings.schedule.council_day
-        self.scheduler.every(monthly(council.day, council.at, self.clock.tz),
-                             "proposals.council_day", key="council-day")
+        self._recurring()
         await self.transport.start(self.dispatcher.feed)
         self.outbox.prune()
         await self.outbox.flush()  # what a previous run wrote and did not send
@@ -87,6 +89,29 @@ class Linli:
             if self.outbox.wake_at is None or not self.outbox.pending():
                 return
             await self.scheduler.run_due(max(self.outbox.wake_at, self.clock.now()))
+
+    def _recurring(self) -> None:
+        """The bot's own routines, rebuilt from config at every start (not stored). One
+        that fell due while the bot was down (within the grace window) runs now, once:
+        each routine records the period it has done (storage.digest.claim_run)."""
+        tz, schedule = self.clock.tz, self.settings.schedule
+        council_day = schedule.council_day
+        eve = council_day.day - 1 if council_day.day > 1 else "last"  # the day before, same time
+        routines = [
+            (weekly(schedule.digest, tz), "digest.weekly", "digest-weekly"),
+            (monthly(eve, council_day.at, tz), "council.eve", "council-eve"),
+            # 季度分析: on the first day of each quarter, at the digest's time of day.
+            (monthly(1, schedule.digest.split()[1], tz, months="1,4,7,10"),
+             "digest.quarterly", "quarterly-summary"),
+        ]
+        with session_scope(self.engine) as session:
+            restarted = has_run_routines(session)  # a fresh database catches nothing up
+        now = self.clock.now()
+        for trigger, job, key in routines:
+            self.scheduler.every(trigger, job, key=key)
+            missed = missed_run(trigger, now)
+            if restarted and missed is not None:
+                self.scheduler.at(now, job, key=f"{key}-missed", due=missed.isoformat())
 
     async def stop(self) -> None:
         await self.transport.stop()

@@ -1,4 +1,4 @@
-"""`linli` command line: run, replay, classify."""
+"""`linli` command line: run, replay, classify, digest."""
 from __future__ import annotations
 
 import argparse
@@ -30,6 +30,13 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("classify", help="classify JSON Lines {id, text} from stdin (SPEC §7)")
 
+    dig = sub.add_parser("digest", help="print a room's weekly digest (周报)")
+    dig.add_argument("--room", required=True, help="room id from the config, e.g. r-b3")
+    dig.add_argument("--week", help="ISO week such as 2026-W47 (default: the last full week)")
+    dig.add_argument("--png", help="also write the chart to this PNG file")
+    dig.add_argument("--config")
+    dig.add_argument("--db", help="database URL (default: the config's database)")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -45,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay":
         logging.getLogger().setLevel(logging.WARNING)  # stdout is the bot's output only
         return replay_file(args.transcript, settings, args.state, args.db)
+    if args.command == "digest":
+        return print_digest(settings, args.room, args.week, args.png, args.db)
     return asyncio.run(run_bot(settings))
 
 
@@ -59,6 +68,48 @@ def replay_file(path: str, settings: Settings, state: str | None, db: str) -> in
     except TranscriptError as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def print_digest(settings: Settings, room_id: str, week: str | None, png: str | None,
+                 db: str | None) -> int:
+    """`linli digest`: the text a room would get, read from the bot's database."""
+    from bot.clock import Clock
+    from handlers.context import Context
+    from handlers.digest import compose
+    from storage.db import make_engine, session_scope
+    from storage.digest import last_full_week, week_of
+
+    room = settings.room(room_id)
+    if room is None:
+        known = ", ".join(r.id for r in settings.rooms)
+        print(f"unknown room {room_id!r} (rooms in the config: {known})", file=sys.stderr)
+        return 2
+    clock = Clock(settings.timezone)
+    try:
+        start, end = week_of(week, clock.tz) if week else last_full_week(clock.now())
+    except ValueError as exc:
+        print(f"--week: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(db or settings.database)
+    try:
+        with session_scope(engine) as session:
+            made = compose(Context(settings=settings, session=session, now=clock.now(), bot_id=""),
+                           room, start, end)
+    except Exception as exc:  # e.g. a database the bot has never run on
+        print(f"cannot read the database: {exc.__class__.__name__}: {exc}".splitlines()[0],
+              file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(made.text)
+    if png:
+        if made.png is None:
+            print(f"no chart: nothing happened in {room_id} in those weeks", file=sys.stderr)
+        else:
+            with open(png, "wb") as f:
+                f.write(made.png)
+            print(f"chart written to {png}", file=sys.stderr)
     return 0
 
 

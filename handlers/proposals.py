@@ -4,7 +4,7 @@ A message the classifier reads as a proposal becomes a numbered item; `#附议 N
 reply "附议"/"+1" quoting it, adds one supporter per person. At
 `proposals.support_threshold` supporters the group hears so, the staff are told, and the
 proposal is on the agenda of the next deliberation day (schedule.council_day), which the
-bot posts on that morning.
+bot posts the day before (handlers/council.py).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from handlers.context import Context, Refusal
 from handlers.router import Router
 from storage import items, people, status
 from storage import votes as vote_store
-from storage.models import Item, ItemEvent, Room
+from storage.models import Item, ItemEvent
 
 router = Router("proposals")
 
@@ -129,23 +129,6 @@ def next_council_day(ctx: Context) -> datetime:
             return day
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     raise AssertionError("unreachable: a council day exists every month")
-
-
-@router.job("proposals.council_day")
-def council_day(ctx: Context) -> None:
-    """On the 议事日 morning, the proposals that reached the threshold, in each community group."""
-    need = ctx.settings.proposals.support_threshold
-    listed = []
-    for item in ctx.session.exec(select(Item).where(Item.kind == status.PROPOSAL,
-                                                    Item.status == status.OPEN).order_by(Item.id)):
-        count = len(vote_store.supporter_ids(ctx.session, item.id))
-        if count >= need:
-            listed.append(f"#{item.id} {_short(item.text)}（{count}人附议）")
-    if not listed:
-        return
-    text = "今天是议事日，待议建议：\n" + "\n".join(listed)
-    for room in ctx.session.exec(select(Room).where(Room.scope == "community").order_by(Room.id)):
-        ctx.say(room.id, text)
 
 
 def _staff_to_tell(ctx: Context, item: Item) -> list[str]:

@@ -236,3 +236,13 @@ class RoomBinding(SQLModel, table=True):
     wechat_id: str = Field(index=True, unique=True)
     topic: str | None = None  # the topic it had when it was bound
     bound_at: datetime = _time()
+
+
+# -- issue 7, digest: the bot's own routines (weekly digest, council-day eve, 季度分析) ---------
+class RoutineRun(SQLModel, table=True):
+    """One row per routine and period done ("digest", "2026-W48"): a restart, or a catch-up
+    of a run missed while the bot was down, never posts the same digest twice."""
+
+    routine: str = Field(primary_key=True)
+    period: str = Field(primary_key=True)
+    at: datetime = _time()

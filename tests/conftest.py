@@ -91,3 +91,10 @@ def replay_transcript(transcript: Path, tmp_path: Path, capsys,
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def routine_post(message: dict) -> bool:
+    """A weekly digest, council-day eve or 季度分析 (handlers/digest.py, council.py): posts that
+    appear on their own schedule in any transcript long enough to cross one."""
+    text = message["text"]
+    return "周报】" in text or text.startswith(("【季度分析】", "明天（"))

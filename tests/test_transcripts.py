@@ -6,13 +6,14 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT, replay_transcript
+from tests.conftest import ROOT, replay_transcript, routine_post
 
 TRANSCRIPTS = ROOT / "tests" / "transcripts"
 
 
 def replay(name: str, tmp_path, capsys) -> tuple[list[dict], dict]:
-    return replay_transcript(TRANSCRIPTS / name, tmp_path, capsys)
+    out, state = replay_transcript(TRANSCRIPTS / name, tmp_path, capsys)
+    return [o for o in out if not routine_post(o)], state
 
 
 def said(out: list[dict], ts: str) -> list[dict]:

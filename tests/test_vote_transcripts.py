@@ -19,7 +19,7 @@ def said(out: list[dict], ts: str) -> list[str]:
 def test_garden_proposal_passes_after_days_with_reminders_and_a_night_close(capsys, tmp_path):
     out, state = replay(capsys, tmp_path, "vote_garden.jsonl")
     assert said(out, "2026-11-23T18:00:00+08:00")[0] == "#1 已有5位邻居附议，将提交11月25日议事日讨论。"
-    assert said(out, "2026-11-25T09:00:00+08:00")[0].startswith("今天是议事日，待议建议：\n#1 ")
+    assert said(out, "2026-11-24T09:00:00+08:00")[0].startswith("明天（11月25日）是议事日")
     # three ballots within a minute: one immediate acknowledgement, then one merged line
     assert said(out, "2026-11-25T10:01:00+08:00") == ["#1 已记录 1 票，当前已投 1/7。"]
     assert said(out, "2026-11-25T10:02:00+08:00") == ["#1 已记录 2 票，当前已投 3/7。"]

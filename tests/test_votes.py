@@ -41,10 +41,11 @@ async def test_proposal_gathers_support_to_the_council_day(harness):
     staff = [m for m in sent if m.to == "u-mao"]  # the grid worker of 5号楼
     assert texts(group) == [f"#{n} 已有5位邻居附议，将提交11月25日议事日讨论。"]
     assert staff and "已列入11月25日议事日" in staff[0].text
-    # on the 议事日 morning the agenda is posted in the community group
-    sent = await harness.advance(to=datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
-    assert [(m.room, m.text.splitlines()[0]) for m in sent] == [("r-all", "今天是议事日，待议建议：")]
-    assert f"#{n} " in sent[0].text and "（5人附议）" in sent[0].text
+    # the day before the 议事日 the agenda is posted in the community group and its building's group
+    sent = await harness.advance(to=datetime(2026, 11, 24, 9, 0, tzinfo=TZ))
+    assert {m.room for m in sent} == {"r-all", "r-b5"}
+    assert all(m.text.startswith("明天（11月25日）是议事日") for m in sent)
+    assert f"#{n} " in sent[0].text and "（附议 5 人）" in sent[0].text
     with harness.session() as s:
         assert state(s)["items"][0]["supporters"] == ["u-104", "u-201", "u-202", "u-203", "u-204"]
 
