@@ -13,6 +13,12 @@ def show_help(ctx: Context, args: str) -> None:
     role = ctx.sender.role if ctx.sender else "resident"
     lines = [f"{cmd.usage}  {cmd.summary}" for cmd in ctx.routes.listed()
              if cmd.allows(role) and cmd.usage != "#帮助"]
-    head = "邻里小助手：直接在群里说问题，我会登记并找人跟进。" if role == "resident" \
-        else "邻里小助手（工作人员）可用命令："
-    ctx.reply("\n".join([head, *lines]))
+    if role == "resident":
+        ctx.reply("\n".join(["邻里小助手：直接在群里说问题，我会登记并找人跟进。", *lines]))
+        return
+    text = "\n".join(["邻里小助手（工作人员）可用命令：", *lines])
+    if ctx.event.room is None:
+        ctx.reply(text)
+    else:  # the staff list is long: never a wall of text in a residents' group
+        ctx.tell(ctx.sender.id, text)
+        ctx.reply("工作人员命令列表已私信发给您。")

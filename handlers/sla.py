@@ -47,7 +47,7 @@ RESTARTS = frozenset({ladder.ESCALATED, "transferred", "reopened"})
 
 KIND_LABELS = {"simple": "简易", "cross_department": "跨部门", "complex": "复杂"}
 KIND_BY_LABEL = {v: k for k, v in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
-USAGE = "#时限 N 简易|跨部门|复杂"
+USAGE = "#时限 编号 简易|跨部门|复杂"
 
 
 @router.command("时限", "sla", usage=USAGE, who=STAFF)

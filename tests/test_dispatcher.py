@@ -43,6 +43,12 @@ async def test_command_forms_are_equivalent(harness):
     assert len(sent) == 1 and "邻里小助手" in sent[0].text
 
 
+async def test_staff_help_goes_privately_not_into_the_group(harness):
+    sent = await harness.say("r-b3", "u-mao", "#帮助")
+    assert [(m.room, m.to) for m in sent] == [(None, "u-mao"), ("r-b3", None)]
+    assert "#受理" in sent[0].text and len(sent[1].text.splitlines()) == 1
+
+
 async def test_unknown_command_gets_a_hint(harness):
     sent = await harness.say("r-b3", "u-101", "/frobnicate 3")
     assert len(sent) == 1 and "#帮助" in sent[0].text

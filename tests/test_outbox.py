@@ -35,13 +35,13 @@ async def test_failed_send_is_retried_with_backoff_in_virtual_time(harness):
 async def test_order_is_kept_per_room_while_another_room_goes_on(harness):
     harness.transport.failures = 1
     assert await harness.say("r-b3", "u-101", "#帮助") == []  # failed, waits 5s
-    assert await harness.say("r-b3", "u-mao", "#帮助") == []  # must not overtake it
+    assert await harness.say("r-b3", "u-102", "#案件") == []  # must not overtake it
     other = await harness.say("r-b5", "u-103", "#帮助")
     assert [m.room for m in other] == ["r-b5"]  # another room is not held up
     later = await harness.advance(timedelta(seconds=5))
     assert [m.room for m in later] == ["r-b3", "r-b3"]
     assert later[0].text.startswith("邻里小助手：")  # the resident's help first
-    assert later[1].text.startswith("邻里小助手（工作人员）")
+    assert later[1].text.startswith("我反映的进行中的事项")
 
 
 async def test_burst_of_acknowledgements_is_paced_and_merged(harness):

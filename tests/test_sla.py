@@ -96,7 +96,7 @@ async def test_sla_command_refuses_what_does_not_fit(harness):
     assert "只有工作人员" in (await harness.say("r-b3", "u-101", "#时限 1 简易"))[0].text
     assert "简易、跨部门 或 复杂" in (await harness.say("r-b3", "u-mao", "#时限 1 很急"))[0].text
     assert "没有找到" in (await harness.say("r-b3", "u-mao", "#时限 9 复杂"))[0].text
-    assert "#时限 N" in (await harness.say("r-b3", "u-mao", "#时限"))[0].text
+    assert "#时限 编号" in (await harness.say("r-b3", "u-mao", "#时限"))[0].text
 
 
 async def test_escalate_stops_at_the_top(harness):
