@@ -112,7 +112,7 @@ PROPOSAL_FORMS = ["建议{i}", "能不能{i}？", "可不可以{i}", "希望物�
                   "咱们小区能不能{i}", "建议物业{i}，方便大家", "{i}，这个提议大家支持吗",
                   "阿拉小区{i}好伐", "能不能{i}啊，咋整都行", "想问下物业有没有可能{i}"]
 
-VOTES = ["同意", "同意！", "反对", "弃权", "赞成", "支持", "我同意", "我反对", "投赞成票", "投反对票",
+VOTES = ["附议", "我附议", "附议+1", "同意", "同意！", "反对", "弃权", "赞成", "支持", "我同意", "我反对", "投赞成票", "投反对票",
          "同意👍", "支持支持", "赞成+1", "我家同意", "同意。", "反对，太贵了", "弃权吧", "我投同意",
          "{b}302同意", "{b}501 反对", "支持这个方案", "同意装", "不同意", "我选同意", "赞同",
          "全家都同意", "反对反对", "举双手赞成", "+1 同意", "同意，早该装了", "赞成票", "阿拉同意"]
@@ -258,12 +258,86 @@ def vote_combos():
                                f"{v}（{b}）", f"{rng.choice(['王', '李', '张', '刘', '陈'])}{rng.choice(['阿姨', '师傅', '姐', '哥'])} {v}"]), "vote")
 
 
+PETS = ["小狗", "橘猫", "小白狗", "鹦鹉", "小兔子", "泰迪"]
+THINGS_LOST = ["钥匙", "手机", "钱包", "雨伞", "书包", "水杯", "快递", "身份证", "公交卡", "玩具车"]
+STAFF_WORK = ["疏通下水道", "扫雪", "搬东西", "修路灯", "清理垃圾", "巡逻", "值班"]
+NICE = ["保安大哥真负责", "保洁阿姨好勤快", "网格员回复真快", "物业这次效率很高", "小区的花开得真好",
+        "新装的路灯好亮", "新换的电梯很稳", "绿化弄得越来越好", "邻居们都好热心"]
+PROCEDURES = ["居住证", "老年卡", "停车月卡", "门禁卡", "装修备案", "医保卡", "出入证", "燃气开户"]
+GLITCH = ["刚才电梯停了一下，现在好了", "刚才停了几分钟电，已经来了", "水刚才停了一会，现在有了",
+          "门禁刚才刷不开，重启后好了", "路灯刚才闪了一下，没事了", "网络刚才断了一下，现在恢复了"]
+
+
+def chat_with_problem_words():
+    for _ in range(90):
+        b = rng.choice(BUILDINGS)
+        yield item(rng.choice([
+            f"谁家的{rng.choice(PETS)}跑出来了，在{b}下面",
+            f"谁的{rng.choice(THINGS_LOST)}掉在{b}门口了，放在门卫了",
+            f"有人捡到一个{rng.choice(THINGS_LOST)}吗，{rng.choice(['孩子丢了', '老人丢了', '急用'])}",
+            f"我家门口多了一个{rng.choice(THINGS_LOST)}，不是我的，谁的来拿一下",
+            f"{b}门口有个{rng.choice(THINGS_LOST)}，谁的赶紧拿走",
+            f"在电梯里{rng.choice(['碰到', '遇到'])}{rng.choice(['的小朋友', '的新邻居', '的王阿姨'])}真{rng.choice(['有礼貌', '热情', '可爱'])}",
+        ]) + rng.choice(["", "[图片]", "～", "。"]), "chat")
+    for _ in range(60):
+        yield item(rng.choice(GLITCH) + rng.choice(["", "，没事了", "，大家别担心", "，谢谢"]), "chat")
+    for _ in range(60):
+        yield item(f"辛苦{rng.choice(WHO)}{rng.choice(['了', '', '大哥了'])}，{rng.choice(['下这么大雨', '这么冷的天', '大半夜的', '周末'])}"
+                   f"还在{rng.choice(STAFF_WORK)}", "chat")
+    for _ in range(60):
+        yield item(rng.choice(NICE) + rng.choice(["", "👍", "，点赞", "，谢谢", "！"]), "chat")
+    for _ in range(60):
+        yield item(f"{rng.choice(['问一下，', '请问', '想问下', ''])}{rng.choice(['小区里能办', '在哪里办', '怎么办', '去哪里领'])}"
+                   f"{rng.choice(PROCEDURES)}{rng.choice(['吗', '？', '呀', ''])}", "chat")
+    for _ in range(50):
+        yield item(f"{rng.choice(['支持一下', '推荐一下', '帮忙宣传下'])}{rng.choice(['楼上的店', '楼下的面馆', '邻居开的蛋糕店', '3号楼阿姨的手工'])}，"
+                   f"{rng.choice(['老板人很好', '东西实惠', '味道不错', '很用心'])}", "chat")
+    for _ in range(40):
+        yield item(f"{rng.choice(['有没有', '有谁', '找'])}会{rng.choice(['弹吉他', '下象棋', '打乒乓球', '跳舞', '修电脑'])}的邻居，"
+                   f"{rng.choice(['想组个乐队', '一起玩', '交流一下', '约起来'])}", "chat")
+    for _ in range(40):
+        yield item(f"{rng.choice(['这事', '这个', '那件事'])}{rng.choice(['跟咱不搭界', '跟阿拉不搭界', '不归我们管', '不用操心'])}，"
+                   f"{rng.choice(['别管了', '算了', '随他去吧', '大家散了吧'])}", "chat")
+
+
+EXTRA_COMPLAINTS = [
+    ("{x}全都不亮", ["安全出口的指示灯", "地库的灯", "楼梯间的灯", "小区门口的灯箱"], "设施维修"),
+    ("{x}断了一根", ["秋千的链子", "晾衣杆", "楼梯扶手的栏杆", "单元门的拉手"], "设施维修"),
+    ("{x}在滴水", ["消防喷淋", "楼道的水管", "电梯井顶上", "空调冷凝管"], "设施维修"),
+    ("说好{x}，去了几次都锁着", ["周末开放的图书室", "活动室白天开放", "健身房早上开门", "阅览室晚上开"], "公共服务"),
+    ("{x}从早上七点{y}到晚上九点", ["隔壁装修", "楼上", "对面工地"], "噪音扰民"),
+    ("{x}声音大得睡不着觉", ["饭店的排风扇", "楼下的水泵", "隔壁的音响", "工地的打桩机"], "噪音扰民"),
+    ("{x}每天{y}到半夜", ["楼下棋牌室", "隔壁", "楼上"], "噪音扰民"),
+    ("{x}莫得用了，咋整嘛", ["电梯", "门禁", "热水", "路灯"], "设施维修"),
+]
+NOISE_VERBS = ["敲", "砸", "打麻将", "唱歌", "电钻"]
+PROPOSAL_FORMS_2 = ["要是能{i}就好了", "可否{i}，大家方便", "希望物业定期{i}", "想请物业考虑{i}", "能不能考虑{i}",
+                    "如果能{i}就更好了", "有没有可能{i}？", "建议：{i}"]
+
+
+def more_items():
+    for form, xs, cat in EXTRA_COMPLAINTS:
+        for _ in range(10):
+            text = form.format(x=rng.choice(xs), y=rng.choice(NOISE_VERBS))
+            yield item(rng.choice(OPENINGS[:6]) + text + rng.choice(ENDINGS), "complaint", cat)
+    for short in ["电梯坏", "灯不亮", "又停水", "没水了", "门禁坏", "太吵了", "好臭", "车堵了", "没人管吗", "垃圾没人收"]:
+        for _ in range(3):
+            yield item(short + rng.choice(["", "！", "！！", "😡", "啊", "了"]), "complaint",
+                       {"电梯坏": "设施维修", "灯不亮": "设施维修", "又停水": "设施维修", "没水了": "设施维修",
+                        "门禁坏": "设施维修", "太吵了": "噪音扰民", "好臭": "环境卫生", "车堵了": "停车交通",
+                        "没人管吗": "物业服务", "垃圾没人收": "环境卫生"}[short])
+    for imp, cat in IMPROVEMENTS:
+        for _ in range(3):
+            yield item(rng.choice(PROPOSAL_FORMS_2).format(i=imp), "proposal", cat)
+
+
 CONVERTERS = [opencc.OpenCC(c) for c in ("s2t", "s2tw", "s2hk")]
 
 
 def main():
     from handlers.classify.building import find_building
-    rows = [*complaints(), *proposals(), *votes(), *chats(), *chat_combos(), *vote_combos()]
+    rows = [*complaints(), *proposals(), *votes(), *chats(), *chat_combos(), *vote_combos(),
+            *chat_with_problem_words(), *more_items()]
     seen, out = set(), []
     for row in rows:
         if row["text"] in seen:
