@@ -1,4 +1,4 @@
-"""`linli` command line: run, replay, classify."""
+"""`linli` command line: run, replay, classify, train, eval."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -29,6 +30,16 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("classify", help="classify JSON Lines {id, text} from stdin (SPEC §7)")
 
+    tr = sub.add_parser("train", help="retrain the classifier from the corpus and staff corrections")
+    tr.add_argument("--config", help="config file: its database holds the corrections")
+    tr.add_argument("--corpus", action="append", help=f"labelled JSON Lines (default: {DEFAULT_CORPUS})")
+    tr.add_argument("--out", help="where to write the model (default: the shipped model file)")
+    tr.add_argument("--no-corrections", action="store_true", help="learn from the corpus only")
+
+    ev = sub.add_parser("eval", help="score the classifier on a labelled JSON Lines file")
+    ev.add_argument("data")
+    ev.add_argument("--model", help="model file (default: the shipped one)")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -36,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job is noise
     if args.command == "classify":
         return classify_stdin()
+    if args.command == "eval":
+        return eval_file(args.data, args.model)
+    if args.command == "train" and args.no_corrections:
+        return train_model(args.corpus or [DEFAULT_CORPUS], None, args.out)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
@@ -44,7 +59,75 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay":
         logging.getLogger().setLevel(logging.WARNING)  # stdout is the bot's output only
         return replay_file(args.transcript, settings, args.state, args.db)
+    if args.command == "train":
+        return train_model(args.corpus or [DEFAULT_CORPUS], settings, args.out)
     return asyncio.run(run_bot(settings))
+
+
+DEFAULT_CORPUS = str(Path(__file__).resolve().parent.parent / "data" / "corpus" / "train.jsonl")
+
+
+def train_model(corpora: list[str], settings: Settings | None, out: str | None) -> int:
+    """Corpus + corrections from the bot's database → a new model file (printed: what it learnt)."""
+    from handlers.classify.features import make_tokenizer
+    from handlers.classify.model import MODEL_PATH
+    from handlers.classify.train import CorpusError, Example, check, read_examples, train
+    examples: list[Example] = []
+    try:
+        for path in corpora:
+            examples += read_examples(path)
+    except FileNotFoundError as exc:
+        print(f"{exc.filename}: file not found", file=sys.stderr)
+        return 2
+    except CorpusError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    corrections = 0
+    if settings is not None:
+        from storage.corrections import all_corrections
+        from storage.db import create_schema, make_engine, session_scope
+        engine = make_engine(settings.database)
+        create_schema(engine)
+        with session_scope(engine) as session:
+            for row in all_corrections(session):
+                ex = Example(row.text, row.kind, row.category, row.urgent, weight=CORRECTION_WEIGHT)
+                try:
+                    check(ex, f"correction {row.id}")
+                except CorpusError as exc:
+                    print(f"skipped: {exc}", file=sys.stderr)
+                    continue
+                examples.append(ex)
+                corrections += 1
+    if not examples:
+        print("nothing to learn from: the corpus is empty", file=sys.stderr)
+        return 2
+    model = train(examples, make_tokenizer())
+    path = Path(out) if out else MODEL_PATH
+    model.meta["corrections"] = corrections
+    model.save(path)
+    print(f"learnt from {len(examples) - corrections} corpus messages and {corrections} corrections; "
+          f"{len(model.vocab)} features → {path} ({path.stat().st_size // 1024} kB)")
+    return 0
+
+
+CORRECTION_WEIGHT = 5.0  # a label staff gave by hand counts more than one corpus line
+
+
+def eval_file(path: str, model: str | None) -> int:
+    from handlers.classify import load_classifier
+    from handlers.classify.evaluate import evaluate, format_report
+    from handlers.classify.train import CorpusError, read_examples
+    try:
+        examples = read_examples(path)
+        classifier = load_classifier(model)
+    except FileNotFoundError as exc:
+        print(f"{exc.filename}: file not found", file=sys.stderr)
+        return 2
+    except (CorpusError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(format_report(evaluate(classifier.classify, examples)))
+    return 0
 
 
 def replay_file(path: str, settings: Settings, state: str | None, db: str) -> int:

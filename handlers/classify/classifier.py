@@ -1,0 +1,43 @@
+"""The classifier the bot uses: normalise → jieba → features → trained model (+ urgent words)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from handlers.classify.building import find_building
+from handlers.classify.features import features, make_tokenizer
+from handlers.classify.model import MODEL_PATH, LinearModel
+from handlers.classify.normalize import normalize
+from handlers.classify.result import CATEGORIES, KINDS, Classification
+
+# Words that mean danger now. Why rules next to the model: a missed fire or a trapped child
+# costs far more than a false alarm, and a few hundred examples cannot promise that recall.
+_URGENT = re.compile(
+    r"煤气味|燃气味|天然气味|煤气泄漏|燃气泄漏|天然气泄漏|漏气|着火|起火|失火|火很大|火灾|冒烟|冒黑烟|浓烟|烟好大|"
+    r"全是烟|自燃|烧起来|被困|困在|困人|困了|关在电梯|淹了|被淹|进水了|水漫|爆了|流血|受伤|"
+    r"摔倒|摔下来|晕倒|昏倒|救命|打119|打120|叫救护车")
+_PAST = re.compile(r"(?:被困|困在|淹|着火|受伤|摔倒)[^,，。!！?？]{0,4}过")
+
+
+class TrainedClassifier:
+    def __init__(self, model: LinearModel, tokenizer=None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer or make_tokenizer()
+        self._lcut = self.tokenizer.lcut
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> "TrainedClassifier":
+        return cls(LinearModel.load(path))
+
+    def classify(self, text: str) -> Classification:
+        t = normalize(text)
+        scores = self.model.scores(features(t, self._lcut(t)))
+        k = int(scores.kind.argmax())
+        kind = KINDS[k]
+        building = find_building(t)
+        if kind not in ("complaint", "proposal"):
+            return Classification(kind, None, False, building, float(scores.kind[k]))
+        category = CATEGORIES[int(scores.category.argmax())]
+        urgent = kind == "complaint" and (
+            scores.urgent >= 0.5 or (_URGENT.search(t) is not None and not _PAST.search(t)))
+        return Classification(kind, category, urgent, building, float(scores.kind[k]))
