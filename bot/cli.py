@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--corpus", action="append", help=f"labelled JSON Lines (default: {DEFAULT_CORPUS})")
     tr.add_argument("--out", help="where to write the model (default: the shipped model file)")
     tr.add_argument("--no-corrections", action="store_true", help="learn from the corpus only")
+    tr.add_argument("--calibrate", default=DEFAULT_CALIBRATION,
+                    help="labelled messages to calibrate the confidence on, never trained on "
+                         "(default: data/corpus/dev.jsonl; '' for none)")
 
     ev = sub.add_parser("eval", help="score the classifier on a labelled JSON Lines file")
     ev.add_argument("data")
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "eval":
         return eval_file(args.data, args.model)
     if args.command == "train" and args.no_corrections:
-        return train_model(args.corpus or [DEFAULT_CORPUS], None, args.out)
+        return train_model(args.corpus or [DEFAULT_CORPUS], None, args.out, args.calibrate)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
@@ -60,22 +63,28 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)  # stdout is the bot's output only
         return replay_file(args.transcript, settings, args.state, args.db)
     if args.command == "train":
-        return train_model(args.corpus or [DEFAULT_CORPUS], settings, args.out)
+        return train_model(args.corpus or [DEFAULT_CORPUS], settings, args.out, args.calibrate)
     return asyncio.run(run_bot(settings))
 
 
-DEFAULT_CORPUS = str(Path(__file__).resolve().parent.parent / "data" / "corpus" / "train.jsonl")
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
+DEFAULT_CORPUS = str(CORPUS_DIR / "train.jsonl")
+DEFAULT_CALIBRATION = str(CORPUS_DIR / "dev.jsonl")
 
 
-def train_model(corpora: list[str], settings: Settings | None, out: str | None) -> int:
+def train_model(corpora: list[str], settings: Settings | None, out: str | None,
+                calibrate: str | None = None) -> int:
     """Corpus + corrections from the bot's database → a new model file (printed: what it learnt)."""
     from handlers.classify.features import make_tokenizer
     from handlers.classify.model import MODEL_PATH
     from handlers.classify.train import CorpusError, Example, check, read_examples, train
     examples: list[Example] = []
+    calibration: list[Example] | None = None
     try:
         for path in corpora:
             examples += read_examples(path)
+        if calibrate:
+            calibration = read_examples(calibrate)
     except FileNotFoundError as exc:
         print(f"{exc.filename}: file not found", file=sys.stderr)
         return 2
@@ -101,12 +110,13 @@ def train_model(corpora: list[str], settings: Settings | None, out: str | None) 
     if not examples:
         print("nothing to learn from: the corpus is empty", file=sys.stderr)
         return 2
-    model = train(examples, make_tokenizer())
+    model = train(examples, make_tokenizer(), calibration=calibration)
     path = Path(out) if out else MODEL_PATH
     model.meta["corrections"] = corrections
     model.save(path)
     print(f"learnt from {len(examples) - corrections} corpus messages and {corrections} corrections; "
-          f"{len(model.vocab)} features → {path} ({path.stat().st_size // 1024} kB)")
+          f"{len(model.vocab)} features, temperature {model.temperature:.2f} → {path} "
+          f"({path.stat().st_size // 1024} kB)")
     return 0
 
 

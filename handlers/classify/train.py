@@ -160,10 +160,22 @@ def _temperature(model: LinearModel, feats: list[list[str]], examples: list[Exam
     return best
 
 
-def train(examples: list[Example], tokenizer, settings: Settings | None = None) -> LinearModel:
-    """Fit on a split to choose the temperature, then on everything with that temperature."""
+def train(examples: list[Example], tokenizer, settings: Settings | None = None,
+          calibration: list[Example] | None = None) -> LinearModel:
+    """Fit the model, then the temperature of its kind confidence.
+
+    The temperature comes from `calibration` (hand-written messages never trained on) when
+    given; templated training messages are easier than real ones, so a split of them makes the
+    model over-confident. Without it, a split of the training messages is used.
+    """
     s = settings or Settings()
     feats = featurize(examples, tokenizer)
+    if calibration:
+        model = _fit(feats, examples, s)
+        model.temperature = _temperature(model, featurize(calibration, tokenizer), calibration)
+        model.meta = {"examples": len(examples), "features": len(model.vocab),
+                      "temperature": model.temperature, "calibrated_on": len(calibration)}
+        return model
     order = list(range(len(examples)))
     random.Random(s.seed).shuffle(order)
     cut = int(len(order) * s.validation_share)
