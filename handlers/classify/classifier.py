@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 from handlers.classify.building import find_building
-from handlers.classify.features import features, make_tokenizer
-from handlers.classify.model import MODEL_PATH, LinearModel
+from handlers.classify.features import cut, features, make_tokenizer
+from handlers.classify.model import MODEL_PATH, N_CAT, LinearModel
 from handlers.classify.normalize import normalize
 from handlers.classify.result import CATEGORIES, KINDS, Classification
 
@@ -28,7 +28,6 @@ class TrainedClassifier:
     def __init__(self, model: LinearModel, tokenizer=None) -> None:
         self.model = model
         self.tokenizer = tokenizer or make_tokenizer()
-        self._lcut = self.tokenizer.lcut
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "TrainedClassifier":
@@ -36,16 +35,17 @@ class TrainedClassifier:
 
     def classify(self, text: str) -> Classification:
         t = normalize(text)
-        scores = self.model.scores(features(t, self._lcut(t)))
-        k = int(scores.kind.argmax())
+        scores = self.model.scores(features(t, cut(self.tokenizer, t)))
+        p = scores.kind
+        k = max(range(len(p)), key=p.__getitem__)
         kind = KINDS[k]
         building = find_building(t)
-        danger = _URGENT.search(t) is not None and not _PAST.search(t)
-        if danger and kind == "chat" and scores.kind[k] < 0.9:
+        danger = kind in ("complaint", "chat") and _URGENT.search(t) is not None and not _PAST.search(t)
+        if danger and kind == "chat" and p[k] < 0.9:
             # danger words and an unsure model: better a false alarm than a missed fire
             k, kind = _COMPLAINT, "complaint"
         if kind not in ("complaint", "proposal"):
-            return Classification(kind, None, False, building, float(scores.kind[k]))
-        category = CATEGORIES[int(scores.category.argmax())]
-        urgent = kind == "complaint" and (scores.urgent >= 0.5 or danger)
-        return Classification(kind, category, urgent, building, float(scores.kind[k]))
+            return Classification(kind, None, False, building, p[k])
+        category = CATEGORIES[max(range(N_CAT), key=scores.category.__getitem__)]
+        urgent = kind == "complaint" and (scores.urgent > 0 or danger)
+        return Classification(kind, category, urgent, building, p[k])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,14 +24,21 @@ N_OUT = N_KIND + N_CAT + 1  # kind logits | category logits | urgent logit
 
 @dataclass
 class Scores:
-    kind: np.ndarray      # probabilities over KINDS
-    category: np.ndarray  # probabilities over CATEGORIES
-    urgent: float         # probability
+    kind: list[float]      # probabilities over KINDS
+    category: list[float]  # logits over CATEGORIES (the argmax is all the bot needs)
+    urgent: float          # logit: urgent when > 0 (probability > 0.5)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _softmax_list(z: list[float]) -> list[float]:
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    total = sum(e)
+    return [v / total for v in e]
 
 
 class LinearModel:
@@ -42,19 +50,19 @@ class LinearModel:
         self.temperature = temperature
         self.meta = meta or {}
 
-    def indices(self, feats: list[str]) -> list[int]:
+    def indices(self, feats: set[str]) -> list[int]:
         get = self.vocab.get
-        return list({i for i in map(get, feats) if i is not None})
+        return [i for i in map(get, feats) if i is not None]
 
     def logits(self, idx: list[int], n_feats: int) -> np.ndarray:
-        z = self.weights[idx].sum(axis=0) if idx else np.zeros(N_OUT, np.float32)
-        return z / np.sqrt(max(n_feats, 1)) + self.bias
+        z = np.add.reduce(self.weights[idx]) if idx else np.zeros(N_OUT, np.float32)
+        return z * (1 / math.sqrt(max(n_feats, 1))) + self.bias
 
-    def scores(self, feats: list[str]) -> Scores:
+    def scores(self, feats: set[str]) -> Scores:
         idx = self.indices(feats)
-        z = self.logits(idx, len(idx))
-        return Scores(_softmax(z[:N_KIND] / self.temperature), _softmax(z[N_KIND:N_KIND + N_CAT]),
-                      float(1 / (1 + np.exp(-z[-1]))))
+        z = self.logits(idx, len(idx)).tolist()  # plain floats: numpy is slow on 15 numbers
+        t = self.temperature
+        return Scores(_softmax_list([v / t for v in z[:N_KIND]]), z[N_KIND:N_KIND + N_CAT], z[-1])
 
     # -- the artefact ---------------------------------------------------------------------------
     def save(self, path: Path = MODEL_PATH) -> None:

@@ -15,7 +15,7 @@ from typing import Iterable
 
 import numpy as np
 
-from handlers.classify.features import features
+from handlers.classify.features import cut, features
 from handlers.classify.model import N_CAT, N_KIND, N_OUT, LinearModel, _softmax
 from handlers.classify.normalize import normalize
 from handlers.classify.result import CATEGORIES, KINDS
@@ -91,18 +91,18 @@ class _Design:
                          for j in range(g.shape[1])], axis=1)
 
 
-def featurize(examples: Iterable[Example], tokenizer) -> list[list[str]]:
+def featurize(examples: Iterable[Example], tokenizer) -> list[set[str]]:
     out = []
     for ex in examples:
         t = normalize(ex.text)
-        out.append(features(t, tokenizer.lcut(t)))
+        out.append(features(t, cut(tokenizer, t)))
     return out
 
 
-def _fit(feats: list[list[str]], examples: list[Example], s: Settings) -> LinearModel:
+def _fit(feats: list[set[str]], examples: list[Example], s: Settings) -> LinearModel:
     counts: Counter = Counter()
     for f, ex in zip(feats, examples):
-        for name in set(f):
+        for name in f:
             counts[name] += ex.weight
     names = sorted(n for n, c in counts.items() if c >= s.min_count or n.startswith("len="))
     vocab = {n: i for i, n in enumerate(names)}
@@ -147,7 +147,7 @@ def _fit(feats: list[list[str]], examples: list[Example], s: Settings) -> Linear
     return LinearModel(vocab, w, b)
 
 
-def _temperature(model: LinearModel, feats: list[list[str]], examples: list[Example]) -> float:
+def _temperature(model: LinearModel, feats: list[set[str]], examples: list[Example]) -> float:
     """The softmax temperature that minimises log-loss of the kind head on unseen messages."""
     z = np.array([model.logits(idx, len(idx))[:N_KIND] for idx in (model.indices(f) for f in feats)])
     y = np.array([KINDS.index(ex.kind) for ex in examples])
