@@ -61,7 +61,7 @@ def features(text: str, words: list[str]) -> set[str]:
     """Feature names for one normalised text and its jieba words.
 
     Words and character n-grams share one name space (电梯 the word and 电梯 the two
-    characters are one feature); word pairs are `a|b`, with ^ and $ marking the ends.
+    characters are one feature); `^xy` and `xy$` mark how the message starts and ends.
     """
     words = [w for w in words if w != " "]
     s = text.replace(" ", "")
@@ -81,7 +81,7 @@ def features(text: str, words: list[str]) -> set[str]:
         feats.add("cue=" + name)
         if count > 1:
             feats.add("cue2=" + name)
-    feats.update(map("|".join, zip(["^", *words], [*words, "$"])))
+    # (word pairs `a|b` were tried: no better on dev, ~5% slower)
     feats.add("^" + s[:2])
     feats.add(s[-2:] + "$")
     feats.add(f"len={min(n, 40) // 4}")  # a length bucket: present in every message

@@ -55,7 +55,7 @@ class LinearModel:
         return [i for i in map(get, feats) if i is not None]
 
     def logits(self, idx: list[int], n_feats: int) -> np.ndarray:
-        z = np.add.reduce(self.weights[idx]) if idx else np.zeros(N_OUT, np.float32)
+        z = self.weights.take(idx, axis=0).sum(axis=0) if idx else np.zeros(N_OUT, np.float32)
         return z * (1 / math.sqrt(max(n_feats, 1))) + self.bias
 
     def scores(self, feats: set[str]) -> Scores:
