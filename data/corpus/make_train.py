@@ -215,8 +215,13 @@ CHAT_2 = [
 ]
 CHAT_2_TAILS = ["", "", "", "～", "哈哈", "😊", "[表情]", "。", "！", "?"]
 
-ME_TOO = ["我也被困过", "我家也是", "我们楼也这样", "同样的问题，我家也是", "对，好几天了", "我也遇到了，太烦了"]
-QUOTES = ["王阿姨：电梯又坏了", "李师傅：楼道灯不亮", "张姐：垃圾没人清", "小刘：车位被占了"]
+# quoted replies: the quote is stripped before classifying, so the reply's own words must carry
+# the category; a bare "me too" takes the quoted message's category
+ME_TOO = [("我也被困过", "设施维修"), ("我们楼的垃圾也好几天没人清了", "环境卫生"), ("我的车位也被占过好几次", "停车交通"),
+          ("我家楼道灯也不亮", "设施维修"), ("我家也是", None), ("我们楼也这样", None), ("同样的问题，我家也是", None),
+          ("对，好几天了", None), ("我也遇到了，太烦了", None)]
+QUOTES = [("王阿姨：电梯又坏了", "设施维修"), ("李师傅：楼道灯不亮", "设施维修"), ("张姐：垃圾没人清", "环境卫生"),
+          ("小刘：车位被占了", "停车交通")]
 SEP = "\n- - - - - - - - - - - - - - -\n"
 LONG_PAD = ["我住这里十几年了，", "说实话平时也不想麻烦大家，", "上周已经打过电话，当时说马上来，结果到现在也没人，",
             "家里有老人小孩，", "前几天开业主会的时候也提过，", "我们交了物业费的，"]
@@ -241,8 +246,8 @@ def complaints():
                     text = "".join(rng.sample(LONG_PAD, 3)) + text + "，希望这次能真正解决。"
             yield item(text, "complaint", cat, urgent)
     for _ in range(60):
-        yield item("「" + rng.choice(QUOTES) + "」" + SEP + rng.choice(ME_TOO), "complaint",
-                   rng.choice(["设施维修", "环境卫生", "停车交通"]), False)
+        (quote, quoted_cat), (reply, reply_cat) = rng.choice(QUOTES), rng.choice(ME_TOO)
+        yield item("「" + quote + "」" + SEP + reply, "complaint", reply_cat or quoted_cat, False)
 
 
 def proposals():
@@ -275,7 +280,7 @@ def chats():
             elif r < 0.2:
                 t = rng.choice(["@王阿姨 ", "@李师傅 ", "@物业-小王 "]) + t
             elif r < 0.25:
-                t = "「" + rng.choice(QUOTES) + "」" + SEP + t
+                t = "「" + rng.choice(QUOTES)[0] + "」" + SEP + t
             yield item(t, "chat")
 
 
