@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("eval", help="score the classifier on a labelled JSON Lines file")
     ev.add_argument("data")
     ev.add_argument("--model", help="model file (default: the shipped one)")
+    ev.add_argument("--min-confidence", type=float, default=0.6,
+                    help="the bot's gate for opening items, as classifier.min_confidence (default 0.6)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "classify":
         return classify_stdin()
     if args.command == "eval":
-        return eval_file(args.data, args.model)
+        return eval_file(args.data, args.model, args.min_confidence)
     if args.command == "train" and args.no_corrections:
         return train_model(args.corpus or [DEFAULT_CORPUS], None, args.out, args.calibrate)
     try:
@@ -123,7 +125,7 @@ def train_model(corpora: list[str], settings: Settings | None, out: str | None,
 CORRECTION_WEIGHT = 5.0  # a label staff gave by hand counts more than one corpus line
 
 
-def eval_file(path: str, model: str | None) -> int:
+def eval_file(path: str, model: str | None, min_confidence: float = 0.6) -> int:
     from handlers.classify import load_classifier
     from handlers.classify.evaluate import evaluate, format_report
     from handlers.classify.train import CorpusError, read_examples
@@ -136,7 +138,7 @@ def eval_file(path: str, model: str | None) -> int:
     except (CorpusError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(format_report(evaluate(classifier.classify, examples)))
+    print(format_report(evaluate(classifier.classify, examples, min_confidence)))
     return 0
 
 

@@ -21,6 +21,9 @@ class Report:
     urgent_precision: float
     by_script: dict[str, float] = field(default_factory=dict)  # lang → kind macro-F1
     ece: float = 0.0              # expected calibration error of the kind confidence (10 bins)
+    min_confidence: float = 0.6
+    chat_opened: float = 0.0      # share of chat the bot would open an item for (confidence gate)
+    items_missed: float = 0.0     # share of complaints/proposals the gate or the model lets pass
 
 
 def _prf(conf: Counter, kinds=KINDS) -> tuple[dict, float]:
@@ -36,15 +39,21 @@ def _prf(conf: Counter, kinds=KINDS) -> tuple[dict, float]:
     return out, sum(out[k][2] for k in present) / max(len(present), 1)
 
 
-def evaluate(classify, examples: list[Example]) -> Report:
+def evaluate(classify, examples: list[Example], min_confidence: float = 0.6) -> Report:
+    """Score `classify` on labelled examples; `min_confidence` is the bot's gate for opening items
+    (`classifier.min_confidence`; urgent messages pass it regardless)."""
     conf: Counter = Counter()
     script_conf: dict[str, Counter] = {}
     cat_right = cat_found = cat_gold = 0
     urg_tp = urg_gold = urg_pred = 0
     bins = [[0, 0.0, 0] for _ in range(10)]  # count, confidence sum, correct
+    chat_opened = items_missed = 0
     for ex in examples:
         got = classify(ex.text)
         conf[(ex.kind, got.kind)] += 1
+        opens = got.kind in ("complaint", "proposal") and (got.confidence >= min_confidence or got.urgent)
+        chat_opened += ex.kind == "chat" and opens
+        items_missed += ex.kind in ("complaint", "proposal") and not opens
         if ex.lang:
             script_conf.setdefault(ex.lang, Counter())[(ex.kind, got.kind)] += 1
         if ex.kind in ("complaint", "proposal") and ex.category:
@@ -71,6 +80,9 @@ def evaluate(classify, examples: list[Example]) -> Report:
         urgent_precision=urg_tp / urg_pred if urg_pred else 1.0,
         by_script={lang: _prf(c)[1] for lang, c in sorted(script_conf.items())},
         ece=sum(abs(b[1] - b[2]) for b in bins) / n if n else 0.0,
+        min_confidence=min_confidence,
+        chat_opened=chat_opened / chats if chats else 0.0,
+        items_missed=items_missed / max(sum(conf[(g, o)] for g in ("complaint", "proposal") for o in KINDS), 1),
     )
 
 
@@ -85,6 +97,8 @@ def format_report(r: Report) -> str:
         lines.append(f"{g:<10}" + "".join(f"{r.confusion[(g, p)]:>10}" for p in KINDS))
     lines += ["",
               f"chat taken as complaint/proposal: {r.chat_to_item:.1%} of chat",
+              f"with the bot's gate (confidence ≥ {r.min_confidence:g} or urgent): items opened for "
+              f"{r.chat_opened:.1%} of chat, none for {r.items_missed:.1%} of complaints/proposals",
               f"category accuracy: {r.category_accuracy:.3f} (complaints/proposals found); "
               f"{r.category_accuracy_all:.3f} (all complaints/proposals)",
               f"urgent: recall {r.urgent_recall:.3f}, precision {r.urgent_precision:.3f}",
