@@ -8,8 +8,10 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, Settings, load_settings
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger("linli")
 
@@ -56,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return eval_file(args.data, args.model, args.min_confidence)
     if args.command == "train" and args.no_corrections:
         return train_model(args.corpus or [DEFAULT_CORPUS], None, args.out, args.calibrate)
+    from bot.config import ConfigError, load_settings  # here: classify/eval start 0.2 s faster without pydantic
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
