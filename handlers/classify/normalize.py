@@ -33,20 +33,20 @@ except OSError:
 _QUOTE = re.compile(r"「[^」]*」\s*(?:-\s*){4,}", re.S)
 _ARTEFACT = re.compile(r"\[[^\[\]\s]{1,6}\]")  # [图片] [表情] [强] [链接] …
 _MENTIONS = re.compile(r"^(?:\s*@[^\s\u2005]+[\s\u2005]*)+")
-_SPACES = re.compile(r"\s+")
 
 
 def normalize(text: str) -> str:
     """Simplified, half-width, lower-case text without quoted parts, artefacts or leading @s."""
     t = unicodedata.normalize("NFKC", text)
-    t = _QUOTE.sub(" ", t)
-    t = _ARTEFACT.sub(" ", t)
-    t = _MENTIONS.sub("", t)
+    if "「" in t:
+        t = _QUOTE.sub(" ", t)
+    if "[" in t:
+        t = _ARTEFACT.sub(" ", t)
+    if "@" in t:
+        t = _MENTIONS.sub("", t)
     if not _TRADITIONAL.isdisjoint(t):
         t = _T2S.convert(t)
-    t = t.lower()
-    return _SPACES.sub(" ", t).strip()
-
+    return " ".join(t.lower().split())
 
 if __name__ == "__main__":  # python -m handlers.classify.normalize: rewrite the shipped set
     TRADITIONAL_FILE.write_text("".join(sorted(traditional_chars())) + "\n", encoding="utf-8")
