@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import logging
 
+from bot import outbox
 from bot.clock import Clock, VirtualClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.outbox import Outbox
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, missed_run, monthly, weekly
 from bot.transport import Transport
-from handlers import complaints, help
+from handlers import (case_list, case_stats, cases, complaints, council, digest, help, proposals,
+                      rating, sla, votes)
 from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
+from storage.digest import has_run_routines
 from storage.people import sync_config
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,15 @@ log = logging.getLogger(__name__)
 ROUTERS = [
     help.router,
     complaints.router,
+    cases.router,
+    rating.router,
+    case_list.router,
+    case_stats.router,
+    votes.router,  # plain option words (同意) while a vote is open in that room
+    proposals.router,  # "附议"/"+1" quoting a proposal
+    sla.router,
+    digest.router,
+    council.router,
 ]
 
 
@@ -38,24 +50,68 @@ class Linli:
         self.transport = transport
         self.engine = make_engine(database or settings.database)
         create_schema(self.engine)
+        if hasattr(transport, "attach_storage"):  # wechaty: remembers WeChat room ids
+            transport.attach_storage(self.engine)
         with session_scope(self.engine) as session:
             sync_config(session, settings.rooms, settings.staff)
         self.routes = Routes(ROUTERS)
         self.classifier = load_classifier()
-        self.outbox = Outbox(transport, sleep=not isinstance(clock, VirtualClock))
         self.scheduler = Scheduler(self.engine, clock, self._run_job)
+        self.outbox = Outbox(self.engine, transport, clock, settings.limits,
+                             wake=lambda when: self.scheduler.at(when, outbox.JOB, outbox.WAKE_KEY))
         self.dispatcher = Dispatcher(settings, self.engine, clock, self.routes,
                                      self.classifier.classify, self.outbox, self.scheduler,
                                      self_id=lambda: transport.self_id)
 
     async def _run_job(self, name: str, kwargs: dict) -> None:
+        if name == outbox.JOB:
+            await self.outbox.flush()
+            return
         await self.dispatcher.run_job(name, kwargs)
 
     async def start(self) -> None:
         await self.scheduler.start()
+        # the SLA clock looks once at start (deadlines passed while the bot was down),
+        # then plans its own next look from the items' deadlines (handlers/sla.py)
+        self.scheduler.at(self.clock.now(), sla.SWEEP_JOB, sla.SWEEP_KEY)
+        self._recurring()
         await self.transport.start(self.dispatcher.feed)
+        self.outbox.prune()
+        await self.outbox.flush()  # what a previous run wrote and did not send
         log.info("Linli started: %d rooms, transport %s", len(self.settings.rooms),
                  type(self.transport).__name__)
+
+    async def settle(self, max_rounds: int = 1000) -> None:
+        """Virtual time only (end of a replay): move the clock until the outbox is empty,
+        so messages held back by the rate limits or a failing transport come out."""
+        assert isinstance(self.clock, VirtualClock), "settle is for the virtual clock"
+        for _ in range(max_rounds):
+            if self.outbox.wake_at is None or not self.outbox.pending():
+                return
+            await self.scheduler.run_due(max(self.outbox.wake_at, self.clock.now()))
+
+    def _recurring(self) -> None:
+        """The bot's own routines, rebuilt from config at every start (not stored). One
+        that fell due while the bot was down (within the grace window) runs now, once:
+        each routine records the period it has done (storage.digest.claim_run)."""
+        tz, schedule = self.clock.tz, self.settings.schedule
+        council_day = schedule.council_day
+        eve = council_day.day - 1 if council_day.day > 1 else "last"  # the day before, same time
+        routines = [
+            (weekly(schedule.digest, tz), "digest.weekly", "digest-weekly"),
+            (monthly(eve, council_day.at, tz), "council.eve", "council-eve"),
+            # 季度分析: on the first day of each quarter, at the digest's time of day.
+            (monthly(1, schedule.digest.split()[1], tz, months="1,4,7,10"),
+             "digest.quarterly", "quarterly-summary"),
+        ]
+        with session_scope(self.engine) as session:
+            restarted = has_run_routines(session)  # a fresh database catches nothing up
+        now = self.clock.now()
+        for trigger, job, key in routines:
+            self.scheduler.every(trigger, job, key=key)
+            missed = missed_run(trigger, now)
+            if restarted and missed is not None:
+                self.scheduler.at(now, job, key=f"{key}-missed", due=missed.isoformat())
 
     async def stop(self) -> None:
         await self.transport.stop()

@@ -1,10 +1,11 @@
-"""`linli` command line: run, replay, classify, train, eval."""
+"""`linli` command line: run, replay, classify, train, eval, digest."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -47,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--min-confidence", type=float, default=0.6,
                     help="the bot's gate for opening items, as classifier.min_confidence (default 0.6)")
 
+    dig = sub.add_parser("digest", help="print a room's weekly digest (周报)")
+    dig.add_argument("--room", required=True, help="room id from the config, e.g. r-b3")
+    dig.add_argument("--week", help="ISO week such as 2026-W47 (default: the last full week)")
+    dig.add_argument("--png", help="also write the chart to this PNG file")
+    dig.add_argument("--config")
+    dig.add_argument("--db", help="database URL (default: the config's database)")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -69,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return replay_file(args.transcript, settings, args.state, args.db)
     if args.command == "train":
         return train_model(args.corpus or [DEFAULT_CORPUS], settings, args.out, args.calibrate)
+    if args.command == "digest":
+        return print_digest(settings, args.room, args.week, args.png, args.db)
     return asyncio.run(run_bot(settings))
 
 
@@ -159,6 +169,48 @@ def replay_file(path: str, settings: Settings, state: str | None, db: str) -> in
     return 0
 
 
+def print_digest(settings: Settings, room_id: str, week: str | None, png: str | None,
+                 db: str | None) -> int:
+    """`linli digest`: the text a room would get, read from the bot's database."""
+    from bot.clock import Clock
+    from handlers.context import Context
+    from handlers.digest import compose
+    from storage.db import make_engine, session_scope
+    from storage.digest import last_full_week, week_of
+
+    room = settings.room(room_id)
+    if room is None:
+        known = ", ".join(r.id for r in settings.rooms)
+        print(f"unknown room {room_id!r} (rooms in the config: {known})", file=sys.stderr)
+        return 2
+    clock = Clock(settings.timezone)
+    try:
+        start, end = week_of(week, clock.tz) if week else last_full_week(clock.now())
+    except ValueError as exc:
+        print(f"--week: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(db or settings.database)
+    try:
+        with session_scope(engine) as session:
+            made = compose(Context(settings=settings, session=session, now=clock.now(), bot_id=""),
+                           room, start, end)
+    except Exception as exc:  # e.g. a database the bot has never run on
+        print(f"cannot read the database: {exc.__class__.__name__}: {exc}".splitlines()[0],
+              file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(made.text)
+    if png:
+        if made.png is None:
+            print(f"no chart: nothing happened in {room_id} in those weeks", file=sys.stderr)
+        else:
+            with open(png, "wb") as f:
+                f.write(made.png)
+            print(f"chart written to {png}", file=sys.stderr)
+    return 0
+
+
 def classify_stdin() -> int:
     from handlers.classify import load_classifier
     classifier = load_classifier()
@@ -179,22 +231,36 @@ def classify_stdin() -> int:
     return 0
 
 
+def build_transport(settings: Settings, clock, env: dict[str, str] | None = None):
+    """`transport: local` or `transport: wechaty` (gateway from WECHATY_PUPPET_SERVICE_*)."""
+    env = os.environ if env is None else env
+    if settings.transport == "wechaty":
+        from bot.transport.wechaty import WechatyTransport
+        return WechatyTransport(settings, clock,
+                                endpoint=env.get("WECHATY_PUPPET_SERVICE_ENDPOINT") or None,
+                                token=env.get("WECHATY_PUPPET_SERVICE_TOKEN") or None)
+    from bot.transport.local import LocalTransport
+    return LocalTransport(settings, clock)
+
+
 async def run_bot(settings: Settings) -> int:
     from aiohttp import web
 
     from bot.app import Linli
     from bot.clock import Clock
-    from bot.transport.local import LocalTransport
     from bot.web.server import make_app
 
+    from bot.transport import StartError
+
     clock = Clock(settings.timezone)
-    if settings.transport != "local":
-        print(f"transport {settings.transport!r} is not available in this version; use transport: local",
-              file=sys.stderr)
-        return 2
-    transport = LocalTransport(settings, clock)
+    transport = build_transport(settings, clock)
     bot = Linli(settings, transport, clock)
-    await bot.start()
+    try:
+        await bot.start()
+    except StartError as exc:
+        print(f"linli: {exc}", file=sys.stderr)
+        await bot.stop()
+        return 2
     runner = web.AppRunner(make_app(bot))
     await runner.setup()
     site = web.TCPSite(runner, settings.web.host, settings.web.port)

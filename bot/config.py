@@ -94,6 +94,18 @@ class Cases(_Strict):
     ladder: list[str] = ["社区", "职能部门", "街道"]
     rating_window: Duration = timedelta(hours=72)
     duplicate_window: Duration = timedelta(hours=72)
+    # Non-urgent clocks run only in these hours on working days (chinese_calendar:
+    # weekends, public holidays and the make-up working days 调休). handlers/worktime.py
+    working_hours: str = "08:30-17:30"
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_span(cls, v: str) -> str:
+        start, sep, end = v.partition("-")
+        if not sep or not _HHMM.match(start.strip()) or not _HHMM.match(end.strip()) \
+                or start.strip().zfill(5) >= end.strip().zfill(5):
+            raise ValueError('expected opening hours such as "08:30-17:30"')
+        return v
 
     @field_validator("ladder")
     @classmethod

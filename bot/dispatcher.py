@@ -5,7 +5,8 @@
                                → classifier → the handler of that kind
 
 Database work for one message is one transaction; what the handlers want to
-send goes to the outbox only after it has committed.
+send is written to the outbox table in that same transaction and delivered after
+it has committed (a crash in between loses nothing: the next start sends it).
 """
 from __future__ import annotations
 
@@ -61,6 +62,8 @@ class Dispatcher:
                     people.ensure_member(session, room.id, sender.id)
                 ctx = self._context(session, event=event, sender=sender, room=room)
                 self._route(ctx)
+                self._after_each(ctx)
+                self.outbox.enqueue(session, ctx.outgoing, ctx.now)
         except Exception:
             log.exception("message %s failed", event.id)
             self._remember(event)
@@ -79,14 +82,21 @@ class Dispatcher:
             with session_scope(self.engine) as session:
                 ctx = self._context(session)
                 func(ctx, **kwargs)
+                self._after_each(ctx)
+                self.outbox.enqueue(session, ctx.outgoing, ctx.now)
         except Exception:
             log.exception("scheduled job %s %s failed", name, kwargs)
             return
         await self._after_commit(ctx)
 
+    def _after_each(self, ctx: Context) -> None:
+        for hook in self.routes.afters:
+            hook(ctx)
+
     async def _after_commit(self, ctx: Context) -> None:
         ctx.jobs.apply(self.jobs)
-        await self.outbox.send(ctx.outgoing)
+        if ctx.outgoing:  # rows held back earlier are woken by the outbox's own job
+            await self.outbox.flush()
 
     def _remember(self, event: Incoming) -> None:
         """A message that failed is still marked seen, so a redelivery cannot fail twice."""
@@ -98,7 +108,7 @@ class Dispatcher:
 
     def _context(self, session, **kw: Any) -> Context:
         return Context(settings=self.settings, session=session, now=self.clock.now(),
-                       bot_id=self.self_id(), routes=self.routes, **kw)
+                       bot_id=self.self_id(), routes=self.routes, classify=self.classify, **kw)
 
     def _route(self, ctx: Context) -> None:
         event = ctx.event

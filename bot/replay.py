@@ -100,6 +100,9 @@ async def replay(lines: Iterable[str], settings: Settings, out: TextIO,
                                          text=step.text, mentions=step.mentions,
                                          quoted=step.quoted, msg_id=step.id or f"line-{number}")
             printed = _print_new(bot.transport, printed, out)
+        if bot is not None:  # messages still held back by the rate limits come out last
+            await bot.settle()
+            printed = _print_new(bot.transport, printed, out)
     finally:
         if bot is not None:
             if state_path:

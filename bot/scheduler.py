@@ -82,8 +82,12 @@ class Scheduler:
             pass
 
     def every(self, trigger: CronTrigger, job: str, key: str, **kwargs: Any) -> None:
-        """A recurring job, e.g. the weekly digest."""
-        first = trigger.get_next_fire_time(None, self.clock.now())
+        """A recurring job, e.g. the weekly digest.
+
+        The first run is strictly after now: a bot (re)started at Monday 09:00 sharp
+        must not post the digest it may already have posted (cron's own "next fire
+        time" would answer "now")."""
+        first = trigger.get_next_fire_time(None, self.clock.now() + timedelta(microseconds=1))
         self._aps.add_job(fire, trigger, args=[job, kwargs], id=key, name=job,
                           jobstore="default", replace_existing=True, next_run_time=first)
 
@@ -102,14 +106,25 @@ class Scheduler:
                 break
             job = min(due, key=lambda j: (j.next_run_time, j.id))
             when = job.next_run_time
+            late = self.clock.now() - when  # > 0 only for a job missed while the bot was down
             self.clock.set(when)
             following = job.trigger.get_next_fire_time(when, when)
             if following is None:
-                self._aps.remove_job(job.id)
+                self._aps.remove_job(job.id)  # removed before it runs: never twice
             else:
                 job.modify(next_run_time=following)
+            if late > GRACE:  # the same rule APScheduler applies live (misfire_grace_time)
+                log.warning("job %s was due %s ago, past the grace window; skipped", job.id, late)
+                continue
             await fire(*job.args)
         self.clock.set(until)
+
+
+def missed_run(trigger: CronTrigger, now: datetime, grace: timedelta = GRACE) -> datetime | None:
+    """The fire time of a recurring `trigger` in [now - grace, now), if any: a run that fell
+    due while the bot was down (recurring jobs are rebuilt at start and only look ahead)."""
+    when = trigger.get_next_fire_time(None, now - grace)
+    return when if when is not None and when < now else None
 
 
 def weekly(spec: str, tz) -> CronTrigger:
@@ -119,6 +134,7 @@ def weekly(spec: str, tz) -> CronTrigger:
     return CronTrigger(day_of_week=day, hour=int(hour), minute=int(minute), timezone=tz)
 
 
-def monthly(day: int, hhmm: str, tz) -> CronTrigger:
+def monthly(day: int | str, hhmm: str, tz, months: str = "*") -> CronTrigger:
+    """Day `day` of each month (`"last"`: its last day) at `hhmm`; `months` e.g. "1,4,7,10"."""
     hour, minute = hhmm.split(":")
-    return CronTrigger(day=day, hour=int(hour), minute=int(minute), timezone=tz)
+    return CronTrigger(month=months, day=day, hour=int(hour), minute=int(minute), timezone=tz)

@@ -1,43 +1,110 @@
-"""Complaints: a problem raised in a group becomes a numbered item someone follows up."""
+"""Complaints: a problem raised in a group (or privately) becomes a numbered item someone
+follows up — or, if the same problem is already open, one more voice on that item."""
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
 
+from handlers.case_access import first_admin, owner_for_building
+from handlers.case_notify import item_room
 from handlers.classify import Classification
 from handlers.context import Context
+from handlers.privacy import mask_phones, short
 from handlers.router import Router
-from storage import items, people, status
+from storage import cases, items, people, status
+from storage.models import Item, Person
 
 router = Router("complaints")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a new complaint is about, from the classifier or from staff's #立案."""
+
+    text: str
+    category: str
+    building: str | None
+    urgent: bool
 
 
 @router.kind("complaint")
 def open_complaint(ctx: Context, found: Classification) -> None:
     event, sender = ctx.event, ctx.sender
     building = found.building or (ctx.room.building if ctx.room else None)
-    owner = people.responsible_for(ctx.session, building)
-    item = items.open_item(
-        ctx.session, kind=status.COMPLAINT, status=status.OPEN, text=event.text,
-        reporter_id=sender.id, room_id=event.room, at=ctx.now, category=found.category,
-        building=building, urgent=found.urgent, assignee_id=owner.id if owner else None,
-        msg_id=event.id, private=event.private,
-    )
-    who = f"，由{owner.name}跟进" if owner else ""
-    ctx.reply(f"已登记 #{item.id}（{found.category}）{who}。", mentions=[owner.id] if owner else [])
-    if owner:
-        sla = ctx.settings.cases.sla
-        wait = sla.urgent_accept if item.urgent else sla.accept
-        ctx.jobs.at(ctx.now + wait, "complaints.accept_overdue", key=f"accept-{item.id}",
-                    item=item.id)
-
-
-@router.job("complaints.accept_overdue")
-def accept_overdue(ctx: Context, item: int) -> None:
-    """Remind the owner privately when an item is still waiting to be accepted."""
-    it = items.get_item(ctx.session, item)
-    if it is None or it.status != status.OPEN or not it.assignee_id:
+    report = Report(event.text, found.category or "其他", building, found.urgent)
+    since = ctx.now - ctx.settings.cases.duplicate_window
+    same = cases.find_duplicate(ctx.session, text=report.text, category=report.category,
+                                building=report.building, room_id=event.room, since=since)
+    if same is not None:
+        join_existing(ctx, same, report)
         return
-    waited = ctx.now - it.created_at
-    hours = max(1, round(waited / timedelta(hours=1)))
-    ctx.tell(it.assignee_id, f"提醒：#{it.id}（{it.category}）已等待受理约{hours}小时，请回复 #受理 {it.id}。")
-    items.record(ctx.session, it, "reminded", at=ctx.now, actor_id=None, detail="受理超时提醒")
+    open_case(ctx, report, reporters=[sender.id], private=event.private)
+
+
+def join_existing(ctx: Context, item: Item, report: Report) -> None:
+    """The same problem again: one more reporter on the open item, never a second item."""
+    event = ctx.event
+    joined = cases.add_reporter(ctx.session, item, ctx.sender.id, at=ctx.now,
+                                private=event.private, msg_id=event.id)
+    count = len(cases.reporter_rows(ctx.session, item.id))
+    if joined:
+        text = f"已有 #{item.id} 在处理，已记下您的反映（共 {count} 人）。"
+    else:
+        text = f"#{item.id} 正在处理，您已反映过，有进展会告诉大家。"
+    _ack(ctx, text)
+    if report.urgent and not item.urgent:
+        item.urgent = True
+        ctx.session.add(item)
+        items.record(ctx.session, item, "urgent", at=ctx.now, actor_id=ctx.sender.id,
+                     msg_id=event.id, detail="又有人报告紧急情况")
+        _alert(ctx, item, owner_for_building(ctx.session, item.building))
+
+
+def open_case(ctx: Context, report: Report, *, reporters: list[str], private: bool,
+              msg_id: str | None = None) -> Item:
+    """Open the item, answer in one line, alert on urgency, start the acceptance clock."""
+    event = ctx.event
+    owner = owner_for_building(ctx.session, report.building)
+    item = items.open_item(
+        ctx.session, kind=status.COMPLAINT, status=status.OPEN, text=report.text,
+        reporter_id=reporters[0], room_id=event.room, at=ctx.now, category=report.category,
+        building=report.building, urgent=report.urgent, assignee_id=owner.id if owner else None,
+        msg_id=msg_id or event.id, private=private,
+    )
+    for other in reporters[1:]:
+        cases.add_reporter(ctx.session, item, other, at=ctx.now, msg_id=msg_id or event.id)
+    who = f"，由{owner.name}跟进" if owner else ""
+    ats = [owner.id] if owner else []
+    if item.urgent:  # one message that is both the answer and the alarm
+        _alert(ctx, item, owner)
+    elif private:
+        ctx.reply(f"已登记 #{item.id}（{item.category}）{who}。处理进展会私信告诉您。")
+        room = item_room(ctx, item)
+        if room is not None:  # the group hears of it, but never who raised it
+            ctx.say(room, f"已登记 #{item.id}（{item.category}，居民私信反映）{who}。", ats,
+                    coalesce="ack")
+    else:
+        _ack(ctx, f"已登记 #{item.id}（{item.category}）{who}。", ats)
+    # the acceptance clock is handlers/sla.py's: no per-item job here
+    return item
+
+
+def _ack(ctx: Context, text: str, mentions: list[str] | tuple[str, ...] = ()) -> None:
+    """An acknowledgement; in a busy group several are merged into one message."""
+    ctx.reply(text, mentions, coalesce="ack")
+
+
+def _alert(ctx: Context, item: Item, owner: Person | None) -> None:
+    """Urgent: @ the grid worker and the admin in the group at once, and tell them privately."""
+    admin = first_admin(ctx.session)
+    alerted = list(dict.fromkeys(p.id for p in (owner, admin) if p is not None))
+    names = "、".join(people.get_person(ctx.session, i).name for i in alerted)
+    room = item_room(ctx, item)
+    if room is not None and alerted:
+        ctx.say(room, f"⚠️紧急 已登记 #{item.id}（{item.category}），请{names}立即处理！", alerted)
+    if ctx.event is not None and ctx.event.room is None:
+        ctx.reply(f"已登记 #{item.id}（{item.category}），已紧急通知{names}。如有危险请先拨打 119/120。")
+    where = item.building or (ctx.room.name if ctx.room else "私信")
+    for person_id in alerted:
+        ctx.tell(person_id, f"⚠️紧急 #{item.id}（{item.category}，{where}）：{mask_phones(short(item.text, 60))}"
+                            f"\n请立即处理，到场后回复 #受理 {item.id}。")
+

@@ -61,22 +61,29 @@ class Context:
     sender: Person | None = None
     room: Room | None = None
     routes: Any = None  # handlers.router.Routes: for #帮助
+    classify: Any = None  # the classifier's text → Classification: for #立案 by hand
     outgoing: list[Outgoing] = field(default_factory=list)
     jobs: JobRequests = field(default_factory=JobRequests)
 
-    def reply(self, text: str, mentions: tuple[str, ...] | list[str] = ()) -> None:
+    # `coalesce`: messages with the same key that pile up behind the rate limit are
+    # merged into one (acknowledgements: "ack"); `replace` keeps only the newest text.
+    def reply(self, text: str, mentions: tuple[str, ...] | list[str] = (), *,
+              coalesce: str | None = None, replace: bool = False) -> None:
         """Answer where the message came from: its group, or privately."""
         assert self.event is not None, "reply() needs an incoming message"
         if self.event.room is None:
-            self.tell(self.event.sender, text)
+            self.tell(self.event.sender, text, coalesce=coalesce, replace=replace)
         else:
-            self.say(self.event.room, text, mentions)
+            self.say(self.event.room, text, mentions, coalesce=coalesce, replace=replace)
 
-    def say(self, room_id: str, text: str, mentions: tuple[str, ...] | list[str] = ()) -> None:
-        self.outgoing.append(Outgoing(text=text, room=room_id, mentions=tuple(mentions)))
+    def say(self, room_id: str, text: str, mentions: tuple[str, ...] | list[str] = (), *,
+            coalesce: str | None = None, replace: bool = False) -> None:
+        self.outgoing.append(Outgoing(text=text, room=room_id, mentions=tuple(mentions),
+                                      coalesce=coalesce, replace=replace))
 
-    def tell(self, person_id: str, text: str) -> None:
-        self.outgoing.append(Outgoing(text=text, to=person_id))
+    def tell(self, person_id: str, text: str, *, coalesce: str | None = None,
+             replace: bool = False) -> None:
+        self.outgoing.append(Outgoing(text=text, to=person_id, coalesce=coalesce, replace=replace))
 
     @property
     def is_staff(self) -> bool:

@@ -18,6 +18,7 @@ CommandFn = Callable[[Context, str], None]
 ReplyFn = Callable[[Context], bool]
 KindFn = Callable[[Context, Any], None]
 JobFn = Callable[..., None]
+AfterFn = Callable[[Context], None]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Router:
         self.replies: list[ReplyFn] = []
         self.kinds: dict[str, KindFn] = {}
         self.jobs: dict[str, JobFn] = {}
+        self.afters: list[AfterFn] = []
 
     def command(self, *names: str, usage: str, who: Iterable[str] = EVERYONE):
         """A `#命令`: func(ctx, args) where args is the text after the name."""
@@ -70,6 +72,12 @@ class Router:
             return func
         return wrap
 
+    def after_each(self, func: AfterFn) -> AfterFn:
+        """func(ctx) at the end of every message and job, inside its transaction: for a
+        timer that must follow whatever the other handlers changed (the SLA clock)."""
+        self.afters.append(func)
+        return func
+
 
 class Routes:
     """The routers of the bot, merged for lookup."""
@@ -86,6 +94,7 @@ class Routes:
         self.replies = [f for r in self.routers for f in r.replies]
         self.kinds = {k: f for r in self.routers for k, f in r.kinds.items()}
         self.jobs = {k: f for r in self.routers for k, f in r.jobs.items()}
+        self.afters = [f for r in self.routers for f in r.afters]
 
     def listed(self) -> list[Command]:
         """Each command once, in registration order."""

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from storage.models import Item, ItemEvent, ItemReporter
+from storage.status import default_kind
 
 
 def open_item(session: Session, *, kind: str, status: str, text: str, reporter_id: str,
@@ -15,7 +16,8 @@ def open_item(session: Session, *, kind: str, status: str, text: str, reporter_i
               private: bool = False) -> Item:
     item = Item(kind=kind, status=status, text=text, reporter_id=reporter_id, room_id=room_id,
                 category=category, building=building, urgent=urgent, level=level,
-                assignee_id=assignee_id, source_msg=msg_id, created_at=at)
+                assignee_id=assignee_id, source_msg=msg_id, created_at=at,
+                sla_kind=default_kind(category))
     session.add(item)
     session.flush()  # assigns the number
     session.add(ItemReporter(item_id=item.id, person_id=reporter_id, private=private,

@@ -165,3 +165,84 @@ class Correction(SQLModel, table=True):
     source: str  # rejected | opened_by_hand
     item_id: int | None = None
     at: datetime = _time()
+
+
+# --- outbox (issue 7): every message the bot sends, written before it is sent ---------
+
+from sqlalchemy import LargeBinary  # noqa: E402  (kept with the one table that needs it)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to send. Written in the same transaction as the work that caused it,
+    so a crash between commit and send loses nothing; `status` says whether it left."""
+
+    id: int | None = Field(default=None, primary_key=True)  # the order of sending
+    status: str = Field(default="pending", index=True)  # pending | sent | failed
+    room_id: str | None = None
+    to_id: str | None = None
+    text: str
+    mentions: list[str] = _json()
+    image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    coalesce_key: str | None = None
+    replace: bool = False
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = _time()
+    next_try_at: datetime | None = _time(nullable=True)
+    sent_at: datetime | None = _time(nullable=True)
+
+
+# --- proposals and votes (issue 6) ---------------------------------------------------------
+
+class Secret(SQLModel, table=True):
+    """Keys the bot makes for itself, e.g. the key of the anonymous-ballot hash.
+
+    Made once per database with `secrets`; never shown, never in config or logs.
+    """
+
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class VoteElector(SQLModel, table=True):
+    """The electorate of a Civil Code vote, fixed when the vote opens: one row per owner
+    (by head), with the exclusive area summed over their units. Anonymous votes key it by
+    the same keyed hash as their ballots."""
+
+    vote_id: int = Field(primary_key=True, foreign_key="vote.id")
+    voter_key: str = Field(primary_key=True)
+    area: str  # an exact fraction as text ("299/2"): never a float
+
+
+class VoteAck(SQLModel, table=True):
+    """Anti-flood state of ballot acknowledgements: counted per vote; one merged line per room per minute."""
+
+    vote_id: int = Field(primary_key=True, foreign_key="vote.id")
+    last_at: datetime | None = _time(nullable=True)
+    pending: int = 0
+
+
+# --- wechaty transport (issue 3) ---
+
+
+class RoomBinding(SQLModel, table=True):
+    """Which WeChat room a configured room is: found by id, or by topic the first time.
+
+    The WeChat room id (`…@chatroom`) survives topic changes, so once a room was matched by
+    its topic the id is remembered here and the topic no longer matters.
+    """
+
+    room_id: str = Field(primary_key=True)  # the config room id (r-b3)
+    wechat_id: str = Field(index=True, unique=True)
+    topic: str | None = None  # the topic it had when it was bound
+    bound_at: datetime = _time()
+
+
+# -- issue 7, digest: the bot's own routines (weekly digest, council-day eve, 季度分析) ---------
+class RoutineRun(SQLModel, table=True):
+    """One row per routine and period done ("digest", "2026-W48"): a restart, or a catch-up
+    of a run missed while the bot was down, never posts the same digest twice."""
+
+    routine: str = Field(primary_key=True)
+    period: str = Field(primary_key=True)
+    at: datetime = _time()

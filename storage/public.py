@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from storage.items import reporters
 from storage.models import Ballot, Item, Supporter, Vote
+from storage.votes import eligible_count
 
 
 def item_public(session: Session, item: Item) -> dict:
@@ -30,7 +31,8 @@ def vote_public(session: Session, vote: Vote) -> dict:
     return {
         "id": vote.id, "item": vote.item_id, "status": vote.status, "rule": vote.rule,
         "tally": tally, "voters": result.get("voters", sum(tally.values())),
-        "eligible": result.get("eligible"), "passed": result.get("passed"),
+        "eligible": result["eligible"] if "eligible" in result else eligible_count(session, vote),
+        "passed": result.get("passed"),
     }
 
 

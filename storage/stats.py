@@ -50,6 +50,10 @@ class Rates:
     def satisfaction_rate(self) -> Fraction | None:
         return self._rate(self.satisfied, self.rated)
 
+    def level_share(self, level: str) -> Fraction | None:
+        """Share of the resolved items solved at `level` (the "721" of SPEC §1)."""
+        return self._rate(self.by_level.get(level, 0), self.resolved)
+
 
 def complaints_opened(session: Session, start: datetime, end: datetime,
                       buildings: list[str] | None = None) -> list[Item]:

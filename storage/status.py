@@ -50,3 +50,20 @@ def label(kind: str, status: str) -> str:
     if kind == PROPOSAL and status in PROPOSAL_LABELS:
         return PROPOSAL_LABELS[status]
     return LABELS.get(status, status)
+
+
+# The resolution clock's kind (SPEC §5 cases.sla): what one office fixes is 简易; what needs
+# another department (utilities, traffic police, the elevator inspector) is 跨部门; an item
+# that had to climb to the street is 复杂. Staff can still set it with #时限.
+CROSS_DEPARTMENT = frozenset({"设施维修", "停车交通", "安全隐患", "公共服务"})
+
+
+def default_kind(category: str | None) -> str:
+    return "cross_department" if category in CROSS_DEPARTMENT else "simple"
+
+
+def kind_at_level(index: int, current: str) -> str:
+    """Climbing never shortens the clock: level 1 is at least 跨部门, level 2 and up 复杂."""
+    order = ["simple", "cross_department", "complex"]
+    wanted = order[min(index, 2)]
+    return max(current, wanted, key=order.index) if current in order else wanted

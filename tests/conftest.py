@@ -62,16 +62,39 @@ def settings():
     return load_settings(CONFIG, env={})
 
 
+def local_bot(settings, path: Path, at: datetime = START) -> Linli:
+    """The bot (not started) on the SQLite file `path`, local transport, virtual clock at `at`.
+    Two of them on one file, one after the other, are a restart."""
+    clock = VirtualClock(at, settings.timezone)
+    return Linli(settings, LocalTransport(settings, clock), clock, database=f"sqlite:///{path}")
+
+
 @pytest.fixture
 async def harness(settings, tmp_path):
     """The bot on a real SQLite file in a temporary folder, clock at START."""
-    clock = VirtualClock(START, settings.timezone)
-    bot = Linli(settings, LocalTransport(settings, clock), clock,
-                database=f"sqlite:///{tmp_path / 'linli.db'}")
+    bot = local_bot(settings, tmp_path / "linli.db")
     await bot.start()
     yield Harness(bot)
     await bot.stop()
 
 
+def replay_transcript(transcript: Path, tmp_path: Path, capsys,
+                      config: Path = CONFIG) -> tuple[list[dict], dict]:
+    """`linli replay TRANSCRIPT --config CONFIG --state …`: the printed lines and the state file."""
+    from bot.cli import main
+    state = tmp_path / "state.json"
+    code = main(["replay", str(transcript), "--config", str(config), "--state", str(state)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return [json.loads(line) for line in out.splitlines()], json.loads(state.read_text(encoding="utf-8"))
+
+
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def routine_post(message: dict) -> bool:
+    """A weekly digest, council-day eve or 季度分析 (handlers/digest.py, council.py): posts that
+    appear on their own schedule in any transcript long enough to cross one."""
+    text = message["text"]
+    return "周报】" in text or text.startswith(("【季度分析】", "明天（"))

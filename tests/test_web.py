@@ -40,3 +40,28 @@ async def test_websocket_rejects_strangers_without_crashing(harness, aiohttp_cli
     await ws.send_json({"room": "r-b3", "from": "u-nobody", "text": "hi"})
     assert (await ws.receive_json(timeout=5))["error"] == "unknown member"
     await ws.close()
+
+
+async def test_items_api_shows_a_proposal_vote(harness, aiohttp_client):
+    client = await aiohttp_client(make_app(harness.bot))
+    await harness.say("r-b5", "u-mao", "#发起表决 装充电棚 截止:3天后")
+    await harness.say("r-b5", "u-103", "同意")
+    items = await (await client.get("/api/items")).json()
+    assert items[0]["status"] == "voting"
+    assert items[0]["vote"] == {"id": 1, "item": 1, "status": "open", "rule": "过半",
+                                "tally": {"同意": 1, "反对": 0, "弃权": 0}, "voters": 1,
+                                "eligible": 2, "passed": None}
+
+
+async def test_digest_chart_reaches_the_page_as_an_image(harness, aiohttp_client):
+    import base64
+    await harness.say("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修")
+    client = await aiohttp_client(make_app(harness.bot))
+    ws = await client.ws_connect("/ws")
+    await ws.send_json({"room": "r-b3", "from": "u-mao", "text": "#周报 2026-W48"})
+    await ws.receive_json(timeout=5)  # the command as typed
+    line = (await ws.receive_json(timeout=5))["line"]
+    assert line["from_bot"] and line["text"].startswith("【3号楼 周报】")
+    head, _, data = line["image"].partition(",")
+    assert head == "data:image/png;base64" and base64.b64decode(data)[:4] == b"\x89PNG"
+    await ws.close()

@@ -1,6 +1,7 @@
 """Transports turn a platform's events into `Incoming` and send `Outgoing` back.
 
 `local`: simulated groups inside the process (the web page, replay and tests).
+`wechaty`: real WeChat groups through a Wechaty puppet service (python-wechaty).
 A new platform is one new module here and nothing else.
 """
 from __future__ import annotations
@@ -15,6 +16,10 @@ OnMessage = Callable[[Incoming], Awaitable[None]]
 
 class SendError(Exception):
     """The platform did not take the message; the outbox retries it."""
+
+
+class StartError(Exception):
+    """The transport cannot start (gateway unreachable, token rejected): a message for the user."""
 
 
 class Transport(Protocol):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import Incoming, Outgoing
-from bot.transport import OnMessage
+from bot.transport import OnMessage, SendError
 
 # Invented residents so that a demo has someone to be; config `residents:` replaces them.
 DEMO_RESIDENTS = (
@@ -63,6 +63,7 @@ class LocalTransport:
         self._on_message: OnMessage | None = None
         self._seq = itertools.count(1)
         self.members = self._members()
+        self.failures = 0  # tests: the next N sends raise SendError, as a flaky network would
 
     def _members(self) -> dict[str, list[Member]]:
         staff = [Member(s.id, s.name, s.role) for s in self.settings.staff]
@@ -101,6 +102,9 @@ class LocalTransport:
         return event
 
     async def send(self, message: Outgoing) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise SendError("simulated failure")
         now = self.clock.now()
         self.sent.append((now.isoformat(), message))
         image = None

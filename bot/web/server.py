@@ -10,9 +10,11 @@ from aiohttp import WSMsgType, web
 
 from bot.app import Linli
 from bot.transport.local import Line, LocalTransport
+from bot.web.status import add_status_routes
 from storage.db import session_scope
 from storage.items import all_items
-from storage.public import item_public
+from storage.public import item_public, vote_public
+from storage.votes import vote_of_item
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
@@ -32,6 +34,7 @@ def make_app(bot: Linli) -> web.Application:
         web.get("/api/items", items),
         web.get("/ws", socket),
     ])
+    add_status_routes(app)  # WeChat login state and QR code (any transport)
     app.on_shutdown.append(_close_sockets)
     return app
 
@@ -44,6 +47,8 @@ def _local(request: web.Request) -> LocalTransport:
 
 
 async def index(request: web.Request) -> web.FileResponse:
+    if not isinstance(request.app[BOT].transport, LocalTransport):
+        raise web.HTTPFound("/status")  # real WeChat: the page shows the login, not a demo chat
     return web.FileResponse(STATIC / "index.html")
 
 
@@ -65,8 +70,14 @@ async def history(request: web.Request) -> web.Response:
 async def items(request: web.Request) -> web.Response:
     bot = request.app[BOT]
     with session_scope(bot.engine) as session:
-        rows = [{**item_public(session, i), "text": i.text} for i in all_items(session)]
+        rows = [{**item_public(session, i), "text": i.text, "vote": _vote(session, i.id)}
+                for i in all_items(session)]
     return web.json_response(rows)
+
+
+def _vote(session, item_id: int) -> dict | None:
+    vote = vote_of_item(session, item_id)
+    return vote_public(session, vote) if vote else None
 
 
 async def socket(request: web.Request) -> web.WebSocketResponse:

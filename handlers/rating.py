@@ -1,0 +1,91 @@
+"""Rating a resolved item (评): the loop residents are promised ends with their verdict.
+
+满意 / 基本满意 close the item; 不满意 reopens it one level up the ladder with a new owner;
+no rating within `cases.rating_window` closes it unrated.
+"""
+from __future__ import annotations
+
+import re
+
+from handlers import case_access as access
+from handlers.cases import climb
+from handlers.case_notify import name_of, tell_owner
+from handlers.commands import item_number, normalise
+from handlers.context import Context, Refusal
+from handlers.router import Router
+from storage import cases, items, status
+from storage.models import Item
+
+router = Router("rating")
+
+RATINGS = ("满意", "基本满意", "不满意")
+U_RATE = "#评价 编号 满意|基本满意|不满意"
+_PLAIN = re.compile(r"^(满意|基本满意|不满意)[!！。.～~👍]*$")
+
+
+@router.command("评价", "rate", usage=U_RATE)
+def rate_command(ctx: Context, args: str) -> None:
+    """给办结的诉求打分：满意、基本满意或不满意"""
+    parts = normalise(args).split(" ") if args.strip() else []
+    if parts and parts[0] not in RATINGS:
+        item = access.load(ctx, item_number(parts[0], U_RATE))
+        parts = parts[1:]
+    else:
+        item = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
+        if item is None:
+            raise Refusal(f"请写上编号，格式：{U_RATE}")
+    if not parts or parts[0] not in RATINGS:
+        raise Refusal(f"请写“满意”“基本满意”或“不满意”，格式：{U_RATE}")
+    if not cases.is_reporter(ctx.session, item.id, ctx.sender.id):
+        raise Refusal(f"#{item.id} 由反映问题的居民评价。")
+    if item.status != status.RESOLVED:
+        raise Refusal(f"#{item.id} 现在是「{status.label(item.kind, item.status)}」，办结后才能评价。")
+    record_rating(ctx, item, parts[0])
+
+
+@router.reply
+def rate_plain(ctx: Context) -> bool:
+    """“满意” from a reporter whose item was just resolved."""
+    m = _PLAIN.match(normalise(ctx.event.text))
+    if not m:
+        return False
+    item = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
+    if item is None:
+        return False
+    record_rating(ctx, item, m.group(1))
+    return True
+
+
+def record_rating(ctx: Context, item: Item, rating: str) -> None:
+    item.rating = rating
+    ctx.jobs.cancel(f"rate-{item.id}")
+    items.record(ctx.session, item, "rated", at=ctx.now, actor_id=ctx.sender.id, detail=rating,
+                 msg_id=ctx.event.id)
+    if rating != "不满意":
+        item.status, item.closed_at = status.CLOSED, ctx.now
+        ctx.session.add(item)
+        items.record(ctx.session, item, "closed", at=ctx.now, actor_id=ctx.sender.id, detail=rating)
+        ctx.reply(f"谢谢您的评价（{rating}），#{item.id} 已结案。")
+        return
+    # 不满意: back to work one level up (SPEC §4); at the top it stays there with its owner
+    item.status, item.resolved_at, item.solved_level = status.ACCEPTED, None, None
+    ctx.session.add(item)
+    items.record(ctx.session, item, "reopened", at=ctx.now, actor_id=ctx.sender.id, detail="不满意")
+    try:
+        posted = climb(ctx, item, "居民不满意")
+    except Refusal:  # already at the top of the ladder: the same owner works on
+        posted = False
+        tell_owner(ctx, item.assignee_id, f"#{item.id} 居民评价不满意，已重新打开，请继续处理。")
+    if not posted:
+        ctx.reply(f"已记下您的评价（不满意），#{item.id} 重新处理，由{name_of(ctx, item.assignee_id)}跟进。")
+
+
+@router.job("cases.rating_due")
+def rating_due(ctx: Context, item: int) -> None:
+    """No rating within the window: the item closes unrated (no message: nothing to say)."""
+    it = items.get_item(ctx.session, item)
+    if it is None or it.status != status.RESOLVED:
+        return
+    it.status, it.closed_at = status.CLOSED, ctx.now
+    ctx.session.add(it)
+    items.record(ctx.session, it, "closed", at=ctx.now, actor_id=None, detail="评价期满未评价")

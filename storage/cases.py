@@ -1,0 +1,119 @@
+"""Queries about complaint items: duplicates, reporters, who sees what.
+
+Handlers never write SQL; the complaint lifecycle asks these.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from difflib import SequenceMatcher
+
+from sqlmodel import Session, select
+
+from storage import status
+from storage.items import record
+from storage.models import Item, ItemReporter, Person
+
+SAME_TEXT = 0.8  # SequenceMatcher ratio above which two reports are "clearly the same text"
+
+
+def _plain(text: str) -> str:
+    """Text reduced to letters and digits, for comparing two reports."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\W_]+", "", text)
+
+
+def same_text(a: str, b: str) -> bool:
+    a, b = _plain(a), _plain(b)
+    if not a or not b:
+        return False
+    if min(len(a), len(b)) >= 6 and (a in b or b in a):
+        return True
+    return SequenceMatcher(None, a, b).ratio() >= SAME_TEXT
+
+
+def level_index(level: str, ladder) -> int:
+    """Where `level` stands on the ladder; an unknown level counts as the bottom."""
+    return list(ladder).index(level) if level in ladder else 0
+
+
+def building_key(building: str | None) -> str | None:
+    """`17号楼`, `17栋`, `17幢2单元` → `17`; `B区5幢` → `B区5`: the same building however written."""
+    if not building:
+        return None
+    m = re.match(r"((?:[A-Za-z]|\d+)区)?(\d+)", building)
+    return (m.group(1) or "").upper() + m.group(2) if m else building
+
+
+def same_building(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and building_key(a) == building_key(b)
+
+
+def in_buildings(building: str | None, buildings: list[str] | None) -> bool:
+    return any(same_building(building, b) for b in buildings or [])
+
+
+def find_duplicate(session: Session, *, text: str, category: str | None, building: str | None,
+                   room_id: str | None, since: datetime) -> Item | None:
+    """An open complaint opened since `since` that is the same problem: same building and
+    category, or (without a building) clearly the same text raised in the same room."""
+    query = select(Item).where(Item.kind == status.COMPLAINT,
+                               Item.status.in_(sorted(status.ACTIVE[status.COMPLAINT])),
+                               Item.created_at >= since).order_by(Item.id)
+    for item in session.exec(query):
+        if same_building(item.building, building) and category and item.category == category:
+            return item
+        if (building is None or item.building is None or same_building(item.building, building)) \
+                and (room_id is None or item.room_id == room_id) and same_text(text, item.text):
+            return item
+    return None
+
+
+def add_reporter(session: Session, item: Item, person_id: str, *, at: datetime,
+                 private: bool = False, msg_id: str | None = None) -> bool:
+    """Join `person_id` to the item's reporters; False if they had reported it already."""
+    if session.get(ItemReporter, (item.id, person_id)) is not None:
+        return False
+    session.add(ItemReporter(item_id=item.id, person_id=person_id, private=private,
+                             msg_id=msg_id, at=at))
+    record(session, item, "reported", at=at, actor_id=person_id, msg_id=msg_id)
+    session.flush()
+    return True
+
+
+def reporter_rows(session: Session, item_id: int) -> list[ItemReporter]:
+    return list(session.exec(select(ItemReporter).where(ItemReporter.item_id == item_id)
+                             .order_by(ItemReporter.at, ItemReporter.person_id)))
+
+
+def is_reporter(session: Session, item_id: int, person_id: str) -> bool:
+    return session.get(ItemReporter, (item_id, person_id)) is not None
+
+
+def complaints(session: Session, statuses: frozenset[str] | set[str] | None = None) -> list[Item]:
+    query = select(Item).where(Item.kind == status.COMPLAINT)
+    if statuses is not None:
+        query = query.where(Item.status.in_(sorted(statuses)))
+    return list(session.exec(query.order_by(Item.id)))
+
+
+def reported_by(session: Session, person_id: str) -> set[int]:
+    """Numbers of the items this person reported."""
+    return set(session.exec(select(ItemReporter.item_id).where(ItemReporter.person_id == person_id)))
+
+
+def awaiting_rating(session: Session, person_id: str, room_id: str | None) -> Item | None:
+    """The most recently resolved item this person reported (in this room, or any if private)."""
+    query = (select(Item).join(ItemReporter, ItemReporter.item_id == Item.id)
+             .where(ItemReporter.person_id == person_id, Item.status == status.RESOLVED))
+    found = list(session.exec(query))
+    if room_id is not None:
+        found = [i for i in found if i.room_id in (room_id, None)]
+    return max(found, key=lambda i: (i.resolved_at, i.id), default=None)
+
+
+def staff_of_department(session: Session, department: str) -> Person | None:
+    """The staff member who takes items transferred to `department` (e.g. 物业), if any."""
+    return session.exec(select(Person).where(Person.department == department,
+                                             Person.role != "resident").order_by(Person.id)).first()

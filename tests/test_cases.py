@@ -1,0 +1,382 @@
+"""The complaint lifecycle through the real dispatcher: open, join, alert, handle, rate."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from handlers.privacy import mask_phones
+from storage.ladder import escalate
+from storage.models import Correction, Item, ItemEvent, ItemReporter
+
+ELEVATOR = "3号楼电梯又坏了，物业什么时候来修"
+
+
+def item(harness, number: int) -> Item:
+    with harness.session() as s:
+        return s.get(Item, number)
+
+
+def events(harness, number: int) -> list[ItemEvent]:
+    with harness.session() as s:
+        return list(s.exec(select(ItemEvent).where(ItemEvent.item_id == number).order_by(ItemEvent.id)))
+
+
+def reporters(harness, number: int) -> list[str]:
+    with harness.session() as s:
+        return sorted(s.exec(select(ItemReporter.person_id).where(ItemReporter.item_id == number)))
+
+
+def texts(sent) -> list[str]:
+    return [m.text for m in sent]
+
+
+# -- opening and duplicates --------------------------------------------------------------
+
+async def test_same_problem_joins_the_open_item_as_another_reporter(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-102", "3号楼电梯坏了，老人爬楼太难了")
+    assert texts(sent) == ["已有 #1 在处理，已记下您的反映（共 2 人）。"]
+    assert sent[0].coalesce == "ack"
+    sent = await harness.say("r-b3", "u-102", "3号楼电梯还是坏了")
+    assert "已反映过" in sent[0].text
+    assert reporters(harness, 1) == ["u-101", "u-102"]
+    with harness.session() as s:
+        assert len(s.exec(select(Item)).all()) == 1
+
+
+async def test_after_the_duplicate_window_a_new_item_opens(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    await harness.advance(timedelta(hours=73))
+    sent = await harness.say("r-b3", "u-102", "3号楼电梯又坏了")
+    assert sent[0].text.startswith("已登记 #2")
+
+
+async def test_same_category_in_another_building_is_another_item(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b5", "u-103", "5号楼电梯坏了")
+    assert sent[0].text == "已登记 #2（设施维修），由毛宁跟进。"
+
+
+async def test_building_from_text_picks_the_grid_worker_else_the_admin(harness):
+    sent = await harness.say("r-all", "u-107", "18号楼门口垃圾堆了好几天，臭")
+    assert sent[0].mentions == ("u-zhou",) and "周建华" in sent[0].text
+    sent = await harness.say("r-all", "u-108", "社区健身器材坏了没人管")
+    assert sent[0].mentions == ("u-jiang",) and "蒋玲" in sent[0].text
+    assert item(harness, 1).building == "18号楼" and item(harness, 2).building is None
+
+
+# -- urgent ------------------------------------------------------------------------------
+
+async def test_urgent_alerts_grid_worker_and_admin_in_group_and_privately(harness):
+    sent = await harness.say("r-b17", "u-105", "17号楼楼道里着火了，在冒烟！")
+    group = [m for m in sent if m.room == "r-b17"]
+    assert len(group) == 1 and group[0].mentions == ("u-zhou", "u-jiang")
+    assert "紧急" in group[0].text and "#1" in group[0].text
+    assert sorted(m.to for m in sent if m.to) == ["u-jiang", "u-zhou"]
+    assert item(harness, 1).urgent
+
+
+# -- privacy -----------------------------------------------------------------------------
+
+async def test_private_complaint_names_no_reporter_and_updates_go_privately(harness):
+    sent = await harness.say(None, "u-107", "5号楼楼下的路灯坏了好几天了，我电话13912345678")
+    mine = [m for m in sent if m.to == "u-107"]
+    group = [m for m in sent if m.room == "r-b5"]
+    assert mine and "#1" in mine[0].text
+    assert len(group) == 1 and "吴老师" not in group[0].text and "u-107" not in group[0].mentions
+    await harness.say("r-b5", "u-mao", "#受理 1")
+    sent = await harness.say("r-b5", "u-mao", "#办结 1 已换灯泡，联系13812345678")
+    group = [m for m in sent if m.room == "r-b5"]
+    assert "138****5678" in group[0].text and "13812345678" not in group[0].text
+    assert "u-107" not in group[0].mentions
+    assert any(m.to == "u-107" and "已办结" in m.text for m in sent)
+    sent = await harness.say(None, "u-107", "满意")
+    assert sent[0].to == "u-107" and "已结案" in sent[0].text
+    assert item(harness, 1).status == "closed"
+
+
+def test_mask_phones():
+    assert mask_phones("电话13812345678") == "电话138****5678"
+    assert mask_phones("+86 138-1234-5678") == "+86 138****5678"
+    assert mask_phones("座机0571-88886666") == "座机0571-****6666"
+    assert mask_phones("3号楼1单元502") == "3号楼1单元502"
+
+
+# -- staff commands ----------------------------------------------------------------------
+
+async def test_accept_records_who_when_and_which_message(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-mao", "#受理 1", msg_id="cmd-1")
+    assert texts(sent) == ["#1 已由毛宁受理，正在处理。"]
+    it = item(harness, 1)
+    assert (it.status, it.assignee_id, it.accepted_at is not None) == ("accepted", "u-mao", True)
+    last = events(harness, 1)[-1]
+    assert (last.action, last.actor_id, last.msg_id) == ("accepted", "u-mao", "cmd-1")
+
+
+@pytest.mark.parametrize("who, text, expect", [
+    ("u-101", "#受理 1", "只有工作人员"),
+    ("u-zhou", "#受理 1", "不归您"),
+    ("u-mao", "#受理", "请写上编号"),
+    ("u-mao", "#受理 9", "没有找到 #9"),
+    ("u-mao", "#办结 1", "请写上处理结果"),
+    ("u-mao", "#转办 1", "请写上部门"),
+    ("u-mao", "#指派 1", "请 @ 一位工作人员"),
+    ("u-mao", "#合并 1", "请写上两个编号"),
+    ("u-mao", "#进展 1", "请写上进展内容"),
+    ("u-mao", "#评价 1 满意", "由反映问题的居民评价"),
+    ("u-101", "#评价 1 很好", "满意"),
+    ("u-101", "#评价 1 满意", "办结后才能评价"),
+    ("u-101", "#统计", "只有工作人员"),
+])
+async def test_misuse_gets_one_short_reply_and_changes_nothing(harness, who, text, expect):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    before = (item(harness, 1).model_dump(), len(events(harness, 1)))
+    sent = await harness.say("r-b3", who, text)
+    assert len(sent) == 1 and expect in sent[0].text, texts(sent)
+    assert (item(harness, 1).model_dump(), len(events(harness, 1))) == before
+
+
+async def test_wrong_status_is_refused_with_the_present_state(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    await harness.say("r-b3", "u-mao", "#驳回 1 重复发送")
+    sent = await harness.say("r-b3", "u-mao", "#受理 1")
+    assert texts(sent) == ["#1 现在是「已驳回」，不能受理。"]
+
+
+async def test_assign_by_mention_tells_the_new_owner(harness):
+    await harness.say("r-all", "u-107", "社区健身器材坏了没人管")
+    sent = await harness.say("r-all", "u-jiang", "#指派 1 @周建华", mentions=("u-zhou",))
+    assert sent[0].room == "r-all" and "周建华" in sent[0].text
+    assert any(m.to == "u-zhou" and "#受理 1" in m.text for m in sent)
+    assert item(harness, 1).assignee_id == "u-zhou"
+
+
+async def test_transfer_to_property_climbs_and_hands_over(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-mao", "#转办 1 物业")
+    it = item(harness, 1)
+    assert (it.level, it.department, it.assignee_id, it.status) == ("职能部门", "物业", "u-wy", "accepted")
+    assert any(m.to == "u-wy" for m in sent)
+    # property may note and resolve what was transferred to them
+    sent = await harness.say("r-b3", "u-wy", "#办结 1 已更换控制板")
+    assert item(harness, 1).solved_level == "职能部门"
+
+
+async def test_building_lead_may_note_items_of_their_building(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-lead3", "#进展 1 维保师傅已经到了")
+    assert texts(sent) == ["#1 进展（孙阿姨）：维保师傅已经到了"]
+    assert events(harness, 1)[-1].action == "noted"
+
+
+async def test_escalate_climbs_to_the_top_then_refuses(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    await harness.say("r-b3", "u-mao", "#升级 1 维保单位联系不上")
+    assert item(harness, 1).level == "职能部门"
+    sent = await harness.say("r-b3", "u-jiang", "#升级 1")
+    assert item(harness, 1).level == "街道" and "街道" in sent[0].text
+    sent = await harness.say("r-b3", "u-jiang", "#升级 1")
+    assert texts(sent) == ["#1 已在最高一级（街道），无法再升级。"]
+
+
+async def test_merge_moves_reporters_and_marks_the_duplicate(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    await harness.say("r-b3", "u-102", "hi")  # 李师傅 joins the group
+    await harness.say("r-b3", "u-mao", "#立案 @李师傅 3号楼电梯不动了", mentions=("u-102",))
+    sent = await harness.say("r-b3", "u-mao", "#合并 1 2")
+    assert texts(sent) == ["已把 #2 并入 #1（共 2 人反映），请在 #1 跟进。"]
+    dup = item(harness, 2)
+    assert (dup.status, dup.merged_into) == ("merged", 1)
+    assert reporters(harness, 1) == ["u-101", "u-102"]
+    sent = await harness.say("r-b3", "u-mao", "#合并 1 2")
+    assert texts(sent) == ["#2 现在是「已合并」，不能合并。"]
+    sent = await harness.say("r-b3", "u-mao", "#合并 1 1")
+    assert "两个编号相同" in sent[0].text
+
+
+async def test_reject_keeps_a_correction_for_training(harness):
+    await harness.say("r-b3", "u-101", "3号楼电梯坏了吗？")
+    await harness.say("r-b3", "u-mao", "#驳回 1 只是询问，电梯正常")
+    assert item(harness, 1).status == "rejected"
+    with harness.session() as s:
+        row = s.exec(select(Correction)).one()
+        assert (row.kind, row.source, row.item_id) == ("chat", "rejected", 1)
+
+
+async def test_open_by_hand_quoting_a_message_with_the_resident_as_reporter(harness):
+    sent = await harness.say("r-b17", "u-zhou", "#立案 环境卫生 @赵大爷", mentions=("u-105",),
+                             quoted="17到19号楼前面大件家具扔了一个礼拜了")
+    assert sent[0].text.startswith("已登记 #1（环境卫生）")
+    it = item(harness, 1)
+    assert (it.text, it.category, it.assignee_id) == ("17到19号楼前面大件家具扔了一个礼拜了", "环境卫生", "u-zhou")
+    assert reporters(harness, 1) == ["u-105"]
+    with harness.session() as s:
+        assert s.exec(select(Correction)).one().source == "opened_by_hand"
+
+
+# -- resolution and rating ---------------------------------------------------------------
+
+async def resolved_elevator(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    await harness.say("r-b3", "u-102", "3号楼电梯坏了，爬楼太累")
+    await harness.say("r-b3", "u-mao", "#受理 1")
+    return await harness.say("r-b3", "u-mao", "#办结 1 已更换曳引机，电梯恢复运行")
+
+
+async def test_resolve_posts_result_mentions_reporters_and_asks_for_a_rating(harness):
+    sent = await resolved_elevator(harness)
+    assert len(sent) == 1 and sent[0].room == "r-b3"
+    assert sent[0].mentions == ("u-101", "u-102")
+    assert "已更换曳引机，电梯恢复运行" in sent[0].text and "满意" in sent[0].text
+    assert item(harness, 1).status == "resolved"
+
+
+async def test_plain_satisfied_closes(harness):
+    await resolved_elevator(harness)
+    sent = await harness.say("r-b3", "u-102", "基本满意")
+    assert "已结案" in sent[0].text
+    it = item(harness, 1)
+    assert (it.status, it.rating, it.solved_level) == ("closed", "基本满意", "社区")
+    # the rating window job was cancelled; a later 满意 is ordinary chat
+    assert await harness.advance(timedelta(days=4)) == []
+    assert await harness.say("r-b3", "u-101", "满意") == []
+
+
+async def test_unsatisfied_reopens_one_level_up_and_tells_the_new_owner(harness):
+    await resolved_elevator(harness)
+    sent = await harness.say("r-b3", "u-101", "#评价 1 不满意")
+    it = item(harness, 1)
+    assert (it.status, it.level, it.assignee_id, it.rating) == ("accepted", "职能部门", "u-jiang", "不满意")
+    assert any(m.to == "u-jiang" and "#1" in m.text for m in sent)
+    assert any(m.room == "r-b3" and "职能部门" in m.text for m in sent)
+
+
+async def test_no_rating_within_the_window_closes_unrated(harness):
+    await resolved_elevator(harness)
+    await harness.advance(timedelta(hours=71))
+    assert item(harness, 1).status == "resolved"
+    await harness.advance(timedelta(hours=2))
+    it = item(harness, 1)
+    assert (it.status, it.rating) == ("closed", None)
+    assert events(harness, 1)[-1].detail == "评价期满未评价"
+
+
+async def test_plain_rating_from_someone_else_is_not_taken(harness):
+    await resolved_elevator(harness)
+    assert await harness.say("r-b3", "u-103", "满意") == []
+    assert item(harness, 1).status == "resolved"
+
+
+# -- #案件 -------------------------------------------------------------------------------
+
+async def test_residents_see_their_own_items_only(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    await harness.say("r-b5", "u-103", "5号楼门口乱停车，堵了消防通道")
+    sent = await harness.say("r-b3", "u-101", "#案件")
+    assert "#1" in sent[0].text and "#2" not in sent[0].text
+    sent = await harness.say("r-b3", "u-101", "#案件 2")
+    assert "只能查看自己反映的" in sent[0].text
+    sent = await harness.say("r-b3", "u-101", "#案件 1")
+    assert sent[0].text.startswith("#1｜设施维修｜3号楼｜待受理｜社区")
+    assert "登记（您）" in sent[0].text
+
+
+async def test_staff_lists_their_rooms_and_overdue(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    await harness.say("r-b17", "u-105", "17号楼楼下垃圾堆了好几天了，很臭")
+    sent = await harness.say("r-b3", "u-mao", "#案件")
+    assert "#1" in sent[0].text and "#2" not in sent[0].text
+    sent = await harness.say("r-all", "u-jiang", "#案件")
+    assert "#1" in sent[0].text and "#2" in sent[0].text
+    assert "暂无" in (await harness.say("r-all", "u-jiang", "#案件 超期"))[0].text
+    await harness.advance(timedelta(hours=3))
+    sent = await harness.say("r-all", "u-jiang", "#案件 超期")
+    assert "超期的事项（2 件）" in sent[0].text
+    await harness.say("r-b3", "u-mao", "#受理 1")
+    sent = await harness.say("r-b3", "u-mao", "#案件 我的")
+    assert sent[0].text.splitlines()[1].startswith("#1")
+
+
+async def test_card_shows_timeline_and_masks_phones_in_groups(harness):
+    await harness.say("r-b3", "u-101", "3号楼电梯坏了，有事打我13812345678")
+    await harness.say("r-b3", "u-mao", "#受理 1")
+    sent = await harness.say("r-b3", "u-mao", "#案件 1")
+    text = sent[0].text
+    assert "138****5678" in text and "13812345678" not in text
+    assert "受理（毛宁）" in text and "登记（居民）" in text
+    sent = await harness.say(None, "u-mao", "#案件 1")
+    assert "13812345678" in sent[0].text  # privately, staff see the number to call back
+
+
+# -- #统计 -------------------------------------------------------------------------------
+
+async def test_stats_figures_over_this_month(harness):
+    await resolved_elevator(harness)
+    await harness.say("r-b3", "u-101", "满意")
+    await harness.say("r-b17", "u-105", "17号楼楼下垃圾堆了好几天了，很臭")  # never accepted
+    sent = await harness.say("r-all", "u-jiang", "#统计")
+    text = sent[0].text
+    assert "11月统计" in text
+    assert "登记 2 件｜响应率 50%｜解决率 50%" in text
+    assert "满意率 100%（评价 1 件）" in text
+    assert "社区 100%" in text
+    assert "没有登记" in (await harness.say("r-all", "u-jiang", "#统计 上月"))[0].text
+    assert "登记 2 件" in (await harness.say("r-all", "u-jiang", "#统计 本周"))[0].text
+    assert "看不懂" in (await harness.say("r-all", "u-jiang", "#统计 去年夏天"))[0].text
+
+
+# -- the ladder --------------------------------------------------------------------------
+
+async def test_ladder_escalate_returns_the_new_level_and_none_at_the_top(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    now = harness.clock.now()
+    with harness.session() as s:
+        it = s.get(Item, 1)
+        assert escalate(s, it, actor_id=None, reason="超时", now=now) == "职能部门"
+        assert escalate(s, it, actor_id=None, reason="超时", now=now) == "街道"
+        assert escalate(s, it, actor_id=None, reason="超时", now=now) is None
+    assert [e.action for e in events(harness, 1)] == ["opened", "escalated", "escalated"]
+    assert events(harness, 1)[1].detail == "社区→职能部门：超时"
+
+
+async def test_climb_works_from_a_scheduled_job_without_a_sender(harness):
+    from handlers.cases import climb
+    from handlers.context import Context
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    with harness.session() as s:
+        ctx = Context(settings=harness.bot.settings, session=s, now=harness.clock.now(), bot_id="linli")
+        it = s.get(Item, 1)
+        climb(ctx, it, "受理超时")
+        # an item nobody accepted stays open: the new owner accepts it
+        assert (it.level, it.assignee_id, it.status) == ("职能部门", "u-jiang", "open")
+        assert [m.to or m.room for m in ctx.outgoing] == ["r-b3", "u-jiang"]
+    assert events(harness, 1)[-1].actor_id is None
+
+
+async def test_private_urgent_report_alarms_the_building_group_without_a_name(harness):
+    sent = await harness.say(None, "u-108", "3号楼地下车库进水了，水淹到车轮了")
+    group = [m for m in sent if m.room == "r-b3"]
+    assert len(group) == 1 and group[0].mentions == ("u-mao", "u-jiang")
+    assert "黄小妹" not in group[0].text
+    assert any(m.to == "u-108" and "紧急" in m.text for m in sent)
+    assert {m.to for m in sent if m.to} == {"u-108", "u-mao", "u-jiang"}
+
+
+async def test_assign_by_name_and_rate_without_a_number(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-jiang", "#指派 1 周建华")
+    assert item(harness, 1).assignee_id == "u-zhou" and sent[0].mentions == ("u-zhou",)
+    await harness.say("r-b3", "u-zhou", "#办结 1 已修好")
+    sent = await harness.say("r-b3", "u-101", "#评价 满意")
+    assert "已结案" in sent[0].text and item(harness, 1).rating == "满意"
+
+
+async def test_full_width_command_forms(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-mao", "＃受理　＃１")
+    assert texts(sent) == ["#1 已由毛宁受理，正在处理。"]
+    sent = await harness.say("r-b3", "u-mao", "/note 1 维保下午到")
+    assert texts(sent) == ["#1 进展（毛宁）：维保下午到"]
