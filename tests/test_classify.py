@@ -191,3 +191,17 @@ def test_train_learns_from_staff_corrections(tmp_path, monkeypatch, capsys):
     assert "1 corrections" in out
     got = load_classifier(model).classify(text)
     assert (got.kind, got.category) == ("complaint", "绿化环境")  # the staff's label outweighs the corpus
+
+
+async def test_a_rejected_item_teaches_the_next_model(harness, tmp_path, capsys):
+    """#驳回 stores the message as chat (handlers/cases.py); `linli train` learns it."""
+    from bot.cli import train_model
+    text = "3号楼电梯又坏了，物业什么时候来修"
+    assert "#1" in (await harness.say("r-b3", "u-101", text))[0].text
+    await harness.say("r-b3", "u-mao", "#驳回 1 演练消息，不是真的")
+    corpus, model = tmp_path / "tiny.jsonl", tmp_path / "model.json.gz"
+    write_corpus(corpus, TINY * 3)
+    settings = harness.bot.settings.model_copy(update={"database": str(harness.bot.engine.url)})
+    assert train_model([str(corpus)], settings, str(model)) == 0
+    assert "1 corrections" in capsys.readouterr().out
+    assert load_classifier(model).classify(text).kind == "chat"
