@@ -117,6 +117,7 @@ def test_danger_is_an_urgent_complaint(classify, text):
 def test_past_danger_and_chat_about_gas_are_not_urgent(classify):
     assert classify("「王阿姨：电梯又坏了」" + SEP + "我也被困过").urgent is False
     assert classify("请问燃气费在哪里交").kind == "chat"
+    assert classify("我困了，睡觉去").kind == "chat"  # 困 as in sleepy
 
 
 def test_every_answer_uses_the_spec_labels(classify):

@@ -14,7 +14,7 @@ from handlers.classify.result import CATEGORIES, KINDS, Classification
 # costs far more than a false alarm, and a few hundred examples cannot promise that recall.
 _URGENT = re.compile(
     r"煤气味|燃气味|天然气味|煤气泄漏|燃气泄漏|天然气泄漏|漏气|着火|起火|失火|火很大|火灾|冒烟|冒黑烟|浓烟|烟好大|"
-    r"全是烟|自燃|烧起来|被困|困在|困人|困了|关在电梯|淹了|被淹|进水了|水漫|爆了|流血|受伤|"
+    r"全是烟|自燃|烧起来|被困|困在|困人|关在电梯|淹了|被淹|进水了|水漫|管子爆了|水管爆了|爆管|流血|受伤|"
     r"著火|冒出[^。,!?]{0,4}烟|摔倒|摔下来|晕倒|昏倒|救命|打119|打120|叫救护车|"
     r"(?:煤气|燃气|天然气|液化气)[^。,!?]{0,8}(?:味|漏|嘶嘶)|闻到[^。,!?]{0,6}(?:煤气|燃气|天然气)|"
     r"电梯[^。!?]{0,12}(?:出不来|出不去|卡住|卡在)")
