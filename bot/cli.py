@@ -1,4 +1,4 @@
-"""`linli` command line: run, replay, classify, digest."""
+"""`linli` command line: run, replay, classify, train, eval, digest."""
 from __future__ import annotations
 
 import argparse
@@ -8,8 +8,11 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, Settings, load_settings
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger("linli")
 
@@ -30,6 +33,21 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("classify", help="classify JSON Lines {id, text} from stdin (SPEC §7)")
 
+    tr = sub.add_parser("train", help="retrain the classifier from the corpus and staff corrections")
+    tr.add_argument("--config", help="config file: its database holds the corrections")
+    tr.add_argument("--corpus", action="append", help=f"labelled JSON Lines (default: {DEFAULT_CORPUS})")
+    tr.add_argument("--out", help="where to write the model (default: the shipped model file)")
+    tr.add_argument("--no-corrections", action="store_true", help="learn from the corpus only")
+    tr.add_argument("--calibrate", default=DEFAULT_CALIBRATION,
+                    help="labelled messages to calibrate the confidence on, never trained on "
+                         "(default: data/corpus/dev.jsonl; '' for none)")
+
+    ev = sub.add_parser("eval", help="score the classifier on a labelled JSON Lines file")
+    ev.add_argument("data")
+    ev.add_argument("--model", help="model file (default: the shipped one)")
+    ev.add_argument("--min-confidence", type=float, default=0.6,
+                    help="the bot's gate for opening items, as classifier.min_confidence (default 0.6)")
+
     dig = sub.add_parser("digest", help="print a room's weekly digest (周报)")
     dig.add_argument("--room", required=True, help="room id from the config, e.g. r-b3")
     dig.add_argument("--week", help="ISO week such as 2026-W47 (default: the last full week)")
@@ -44,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job is noise
     if args.command == "classify":
         return classify_stdin()
+    if args.command == "eval":
+        return eval_file(args.data, args.model, args.min_confidence)
+    if args.command == "train" and args.no_corrections:
+        return train_model(args.corpus or [DEFAULT_CORPUS], None, args.out, args.calibrate)
+    from bot.config import ConfigError, load_settings  # here: classify/eval start 0.2 s faster without pydantic
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
@@ -52,9 +75,84 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay":
         logging.getLogger().setLevel(logging.WARNING)  # stdout is the bot's output only
         return replay_file(args.transcript, settings, args.state, args.db)
+    if args.command == "train":
+        return train_model(args.corpus or [DEFAULT_CORPUS], settings, args.out, args.calibrate)
     if args.command == "digest":
         return print_digest(settings, args.room, args.week, args.png, args.db)
     return asyncio.run(run_bot(settings))
+
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
+DEFAULT_CORPUS = str(CORPUS_DIR / "train.jsonl")
+DEFAULT_CALIBRATION = str(CORPUS_DIR / "dev.jsonl")
+
+
+def train_model(corpora: list[str], settings: Settings | None, out: str | None,
+                calibrate: str | None = None) -> int:
+    """Corpus + corrections from the bot's database → a new model file (printed: what it learnt)."""
+    from handlers.classify.features import make_tokenizer
+    from handlers.classify.model import MODEL_PATH
+    from handlers.classify.train import CorpusError, Example, check, read_examples, train
+    examples: list[Example] = []
+    calibration: list[Example] | None = None
+    try:
+        for path in corpora:
+            examples += read_examples(path)
+        if calibrate:
+            calibration = read_examples(calibrate)
+    except FileNotFoundError as exc:
+        print(f"{exc.filename}: file not found", file=sys.stderr)
+        return 2
+    except CorpusError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    corrections = 0
+    if settings is not None:
+        from storage.corrections import all_corrections
+        from storage.db import create_schema, make_engine, session_scope
+        engine = make_engine(settings.database)
+        create_schema(engine)
+        with session_scope(engine) as session:
+            for row in all_corrections(session):
+                ex = Example(row.text, row.kind, row.category, row.urgent, weight=CORRECTION_WEIGHT)
+                try:
+                    check(ex, f"correction {row.id}")
+                except CorpusError as exc:
+                    print(f"skipped: {exc}", file=sys.stderr)
+                    continue
+                examples.append(ex)
+                corrections += 1
+    if not examples:
+        print("nothing to learn from: the corpus is empty", file=sys.stderr)
+        return 2
+    model = train(examples, make_tokenizer(), calibration=calibration)
+    path = Path(out) if out else MODEL_PATH
+    model.meta["corrections"] = corrections
+    model.save(path)
+    print(f"learnt from {len(examples) - corrections} corpus messages and {corrections} corrections; "
+          f"{len(model.vocab)} features, temperature {model.temperature:.2f} → {path} "
+          f"({path.stat().st_size // 1024} kB)")
+    return 0
+
+
+CORRECTION_WEIGHT = 5.0  # a label staff gave by hand counts more than one corpus line
+
+
+def eval_file(path: str, model: str | None, min_confidence: float = 0.6) -> int:
+    from handlers.classify import load_classifier
+    from handlers.classify.evaluate import evaluate, format_report
+    from handlers.classify.train import CorpusError, read_examples
+    try:
+        examples = read_examples(path)
+        classifier = load_classifier(model)
+    except FileNotFoundError as exc:
+        print(f"{exc.filename}: file not found", file=sys.stderr)
+        return 2
+    except (CorpusError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(format_report(evaluate(classifier.classify, examples, min_confidence)))
+    return 0
 
 
 def replay_file(path: str, settings: Settings, state: str | None, db: str) -> int:

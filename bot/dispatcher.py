@@ -125,8 +125,9 @@ class Dispatcher:
                 return
         found = self.classify(event.text)
         handler = self.routes.kinds.get(found.kind)
-        if handler is None or found.confidence < self.settings.classifier.min_confidence:
-            return  # ordinary chat: nothing stored, nothing said
+        unsure = found.confidence < self.settings.classifier.min_confidence and not found.urgent
+        if handler is None or unsure:
+            return  # ordinary chat (or a guess too weak to act on): nothing stored, nothing said
         _guarded(ctx, handler, found)
 
     def _run_command(self, ctx: Context, spec, args: str) -> None:
