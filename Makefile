@@ -17,5 +17,9 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
 
+bench: $(BIN)/.installed
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/classify.py
+
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
