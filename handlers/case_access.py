@@ -20,8 +20,11 @@ HANDLERS = ("grid_worker", "admin")
 def load(ctx: Context, number: int, *, kind: str | None = status.COMPLAINT) -> Item:
     """The item numbered `number`, or a refusal that says there is none."""
     item = ctx.session.get(Item, number)
-    if item is None or (kind is not None and item.kind != kind):
+    if item is None:
         raise Refusal(f"没有找到 #{number} 这件诉求，发 #案件 看看进行中的事项。")
+    if kind is not None and item.kind != kind:
+        what = "建议" if item.kind == status.PROPOSAL else "诉求"
+        raise Refusal(f"#{number} 是{what}，这个命令只用于诉求。发 #案件 {number} 看看它的详情。")
     return item
 
 

@@ -33,7 +33,8 @@ def open_complaint(ctx: Context, found: Classification) -> None:
     report = Report(event.text, found.category or "其他", building, found.urgent)
     since = ctx.now - ctx.settings.cases.duplicate_window
     same = cases.find_duplicate(ctx.session, text=report.text, category=report.category,
-                                building=report.building, room_id=event.room, since=since)
+                                building=report.building, room_id=event.room, since=since,
+                                urgent=report.urgent)
     if same is not None:
         join_existing(ctx, same, report)
         return

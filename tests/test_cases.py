@@ -34,6 +34,19 @@ def texts(sent) -> list[str]:
 
 # -- opening and duplicates --------------------------------------------------------------
 
+async def test_an_emergency_is_never_folded_into_an_older_item_of_its_category(harness):
+    await harness.say("r-b5", "u-103", "楼下那辆电动车天天飞线充电，插线板从三楼吊下来，太危险了")
+    sent = await harness.say("r-b5", "u-104", "5号楼楼道里好像闻到煤气味，很浓")
+    assert sent[0].text.startswith("⚠️紧急 已登记 #2（安全隐患）")
+    assert item(harness, 1).category == item(harness, 2).category == "安全隐患"
+    assert reporters(harness, 1) == ["u-103"]
+
+
+async def test_a_complaint_command_on_a_proposal_says_what_it_is(harness):
+    await harness.say("r-b5", "u-104", "能不能在小区东门装个快递柜？快递老是丢")
+    sent = await harness.say("r-b5", "u-mao", "#转办 1 物业")
+    assert texts(sent) == ["#1 是建议，这个命令只用于诉求。发 #案件 1 看看它的详情。"]
+
 async def test_same_problem_joins_the_open_item_as_another_reporter(harness):
     await harness.say("r-b3", "u-101", ELEVATOR)
     sent = await harness.say("r-b3", "u-102", "3号楼电梯坏了，老人爬楼太难了")
