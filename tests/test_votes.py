@@ -77,7 +77,9 @@ async def test_wrong_poll_commands_get_the_form(harness, args, expected):
 
 async def test_residents_cannot_open_votes(harness):
     sent = await harness.say("r-b5", "u-103", "#发起表决 装充电棚 截止:3天后")
-    assert "只有工作人员可以用" in sent[0].text
+    assert "只有管理员、网格员可以用" in sent[0].text
+    sent = await harness.say("r-b5", "u-wy", "#发起表决 装充电棚 截止:3天后")  # property: staff, not an opener
+    assert "只有管理员、网格员可以用" in sent[0].text
 
 
 async def test_a_vote_over_days_with_reminders_changes_and_a_night_close(harness):
