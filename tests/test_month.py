@@ -162,3 +162,30 @@ def test_every_item_ends_where_the_month_left_it(month):
     }
     # the chat line opened nothing and got no answer
     assert at(out, "2026-11-23T08:45") == []
+
+
+def test_digest_response_rate_counts_working_time_like_the_sla_clock(month):
+    """#3 (Wednesday 19:00, accepted Thursday 09:00) and #8 (Wednesday 22:30, accepted
+    Thursday 09:00) were never chased by the clock, so they count as answered in time;
+    #4 (reminded, then escalated) does not."""
+    out, _ = month
+    week48 = {o["room"]: o["text"] for o in at(out, "2026-11-30T09:00")}
+    assert "响应率 67%" in week48["r-all"]  # #1 and #3 in time, #4 not
+    assert "响应率 50%" in week48["r-b17"]  # #3 in time, #4 not
+    week51 = {o["room"]: o["text"] for o in at(out, "2026-12-21T09:00")}
+    assert "响应率 100%" in week51["r-b3"]
+
+
+async def test_stats_count_a_night_report_accepted_next_morning_as_answered(harness):
+    """#统计 uses the clock's working time too: 2 working hours from 22:00 end at 10:30."""
+    from datetime import datetime
+
+    from tests.conftest import TZ
+    await harness.advance(to=datetime(2026, 11, 25, 22, 0, tzinfo=TZ))
+    await harness.say("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修")
+    await harness.advance(to=datetime(2026, 11, 26, 9, 0, tzinfo=TZ))
+    await harness.say("r-b3", "u-mao", "#受理 1")
+    (stats,) = await harness.say("r-b3", "u-mao", "#统计")
+    assert "登记 1 件｜响应率 100%" in stats.text
+    sent = await harness.advance(to=datetime(2026, 11, 26, 12, 0, tzinfo=TZ))
+    assert not [m for m in sent if m.text.startswith("提醒：#1")]  # and the clock agrees
