@@ -75,6 +75,9 @@ def test_each_monday_each_room_gets_its_digest_once_at_nine(month):
     assert "新增诉求 2 件，办结 1 件" in week48["r-b17"]
     assert "表决结果：#2" in week48["r-b5"] and "通过（同意 4，反对 1，弃权 0）" in week48["r-b5"]
     assert all(len(o["text"].splitlines()) <= 15 for o in digests)
+    # hot topics are what the items are about, not how they were put (建议, 电话反映)
+    assert "本周热点：飞线、电动车\n" in week48["r-b5"]
+    assert "本周热点：飞线、楼道\n" in next(o["text"] for o in at(out, "2026-12-14T09:00") if o["room"] == "r-b5")
 
 
 def test_council_day_eve_lists_the_ready_proposals_on_the_24th(month):
