@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage import status
-from storage.models import Item, RoutineRun, Supporter, Vote
+from storage.models import Item, OutboxMessage, RoutineRun, Supporter, Vote
 from storage.public import vote_public
 from storage.stats import Rates, rates
 
@@ -239,7 +239,15 @@ def claim_run(session: Session, routine: str, period: str, at: datetime) -> bool
     return True
 
 
-def has_run_routines(session: Session) -> bool:
-    """Whether this database has seen the bot's routines run: a restart rather than a
-    first start (a fresh replay or a new install catches nothing up)."""
-    return session.exec(select(RoutineRun).limit(1)).first() is not None
+def has_run_routines(session: Session, before: datetime | None = None) -> bool:
+    """Whether this database saw the bot at work (a routine run, or, before `before`,
+    anything it wrote to send): a restart rather than a first start (a fresh replay or
+    a new install catches nothing up). Routines alone are not enough: a bot installed on
+    a Tuesday and down over its first Monday 09:00 has run none yet, and must catch up;
+    one first started after `before` was not running then and has nothing to catch up."""
+    if session.exec(select(RoutineRun).limit(1)).first() is not None:
+        return True
+    if before is None:
+        return False
+    return session.exec(select(OutboxMessage).where(OutboxMessage.created_at < before)
+                        .limit(1)).first() is not None
