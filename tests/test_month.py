@@ -163,6 +163,8 @@ def test_every_item_ends_where_the_month_left_it(month):
         6: ("complaint", "closed", None),  # opened by staff (#立案): no resident to rate it
         7: ("proposal", "open", None), 8: ("complaint", "closed", "满意"),
     }
+    # #6 was opened by staff for a resident who is not named: nobody is asked to rate it
+    assert [o["text"] for o in at(out, "2026-12-09T16:30")] == ["#6 已办结：已劝导住户拆除飞线，楼道张贴了提示"]
     # the chat line opened nothing and got no answer
     assert at(out, "2026-11-23T08:45") == []
 
