@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from handlers.classify.building import find_building
-from handlers.classify.features import cut, features, make_tokenizer
+from handlers.classify.features import WordCutter, features, make_tokenizer
 from handlers.classify.model import MODEL_PATH, LinearModel, Scores
 from handlers.classify.normalize import normalize
 from handlers.classify.result import CATEGORIES, KINDS, Classification
@@ -30,6 +30,7 @@ class TrainedClassifier:
     def __init__(self, model: LinearModel, tokenizer=None) -> None:
         self.model = model
         self.tokenizer = tokenizer or make_tokenizer()
+        self.words = WordCutter(self.tokenizer)
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "TrainedClassifier":
@@ -38,14 +39,14 @@ class TrainedClassifier:
     def classify(self, text: str) -> Classification:
         """One message (the bot's live path)."""
         t = normalize(text)
-        return self._decide(t, self.model.scores(features(t, cut(self.tokenizer, t))))
+        return self._decide(t, self.model.scores(features(t, self.words(t))))
 
     def classify_many(self, texts: list[str]) -> list[Classification]:
         """Many messages, the same answers as `classify` on each, faster: the model step runs
         once for the whole batch (numpy's per-call cost is a large share of one message)."""
         norm = [normalize(text) for text in texts]
-        tok = self.tokenizer
-        feats = [features(t, cut(tok, t)) for t in norm]
+        words = self.words
+        feats = [features(t, words(t)) for t in norm]
         return list(map(self._decide, norm, self.model.scores_many(feats)))
 
     @staticmethod
