@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from handlers.classify import CATEGORIES, KINDS, load_classifier
 from handlers.classify.building import find_building
+from handlers.classify.features import cut, features
 from handlers.classify.normalize import normalize
 from storage.corrections import add_correction
 from storage.db import create_schema, make_engine, session_scope
 from tests.conftest import CONFIG, START
 
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 SEP = "\n- - - - - - - - - - - - - - -\n"
 
 
@@ -125,6 +128,41 @@ def test_every_answer_uses_the_spec_labels(classify):
         got = classify(text)
         assert got.kind in KINDS and (got.category is None or got.category in CATEGORIES)
         assert 0 <= got.confidence <= 1
+
+
+# -- speed paths give the same answers -------------------------------------------------------------
+
+ODD = ["", "   ", "😀", "a" * 2000, "3号楼" * 300, "wifi又断了", "abc def 12345", "中华人民共和国万岁",
+       "有人飞线充电，电线从窗户挂下来", "@物业-小王\u2005 [图片]", "樓上半夜還在裝修", "ＡＢＣＤ电梯"]
+
+
+def heldout_texts() -> list[str]:
+    lines = (CORPUS / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["text"] for line in lines if line] + ODD
+
+
+def test_classify_many_gives_exactly_the_answers_of_classify():
+    classifier = load_classifier()
+    texts = heldout_texts()
+    one = [classifier.classify(t) for t in texts]
+    assert classifier.classify_many(texts) == one  # confidences equal to the last bit
+    assert classifier.classify_many(texts[:5]) + classifier.classify_many(texts[5:]) == one
+    assert classifier.classify_many([]) == []
+
+
+def test_skipping_jieba_never_changes_the_features():
+    """Where no dictionary word of 4+ characters (nor a 4+ latin run) can start, jieba's words
+    are all character n-grams already, so `WordCutter` skips the cut; the features must be
+    those of the full cut."""
+    classifier = load_classifier()
+    skipped = 0
+    for text in heldout_texts():
+        t = normalize(text)
+        words = classifier.words(t)
+        skipped += not words
+        assert features(t, words) == features(t, cut(classifier.tokenizer, t)), text
+    assert skipped > 100  # the skip is taken for most messages
+    assert classifier.words("业委会讨论飞线充电") and classifier.words("wifi坏了")
 
 
 async def test_urgent_message_opens_an_item_even_when_the_model_is_unsure(harness):

@@ -20,6 +20,7 @@ from handlers.classify.result import CATEGORIES, KINDS
 MODEL_PATH = Path(__file__).with_name("model.json.gz")
 N_KIND, N_CAT = len(KINDS), len(CATEGORIES)
 N_OUT = N_KIND + N_CAT + 1  # kind logits | category logits | urgent logit
+_FIRST = np.zeros(1, np.intp)  # one segment starting at row 0 (add.reduceat)
 
 
 @dataclass
@@ -49,6 +50,8 @@ class LinearModel:
         self.bias = bias.astype(np.float32)
         self.temperature = temperature
         self.meta = meta or {}
+        self._bias = self.bias.tolist()  # plain floats for the per-message arithmetic
+        self._zeros = [0.0] * N_OUT
 
     def indices(self, feats: set[str]) -> list[int]:
         get = self.vocab.get
@@ -59,8 +62,38 @@ class LinearModel:
         return z * (1 / math.sqrt(max(n_feats, 1))) + self.bias
 
     def scores(self, feats: set[str]) -> Scores:
+        """One message. Why numpy only for the sum and plain floats after it: each numpy call
+        costs about a microsecond whatever its size, and the vector has 15 numbers."""
         idx = self.indices(feats)
-        z = self.logits(idx, len(idx)).tolist()  # plain floats: numpy is slow on 15 numbers
+        if not idx:
+            return self._scores(self._zeros, 0)
+        # reduceat, not sum: the same float32 adding order as `scores_many`, so both agree exactly
+        z = np.add.reduceat(self.weights.take(idx, axis=0), _FIRST, axis=0)[0].tolist()
+        return self._scores(z, len(idx))
+
+    def scores_many(self, many: list[set[str]]) -> list[Scores]:
+        """Many messages at once, equal to `scores` on each: one numpy gather and one segmented
+        sum (`add.reduceat`) for the whole batch."""
+        index = self.indices
+        idx = [index(feats) for feats in many]
+        counts = [len(i) for i in idx]
+        flat = [i for row in idx for i in row]
+        sums = [self._zeros] * len(many)
+        if flat:
+            starts, rows, at = [], [], 0
+            for k, n in enumerate(counts):
+                if n:  # reduceat would give an empty segment its first row, not zeros
+                    starts.append(at)
+                    rows.append(k)
+                    at += n
+            summed = np.add.reduceat(self.weights.take(flat, axis=0), starts, axis=0).tolist()
+            for k, z in zip(rows, summed):
+                sums[k] = z
+        return [self._scores(z, n) for z, n in zip(sums, counts)]
+
+    def _scores(self, z: list[float], n_feats: int) -> Scores:
+        scale = 1 / math.sqrt(max(n_feats, 1))
+        z = [v * scale + b for v, b in zip(z, self._bias)]
         t = self.temperature
         return Scores(_softmax_list([v / t for v in z[:N_KIND]]), z[N_KIND:N_KIND + N_CAT], z[-1])
 
