@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import Incoming, Outgoing
-from bot.transport import OnMessage, SendError, StartError
+from bot.transport import OnMembers, OnMessage, SendError, StartError
 from bot.transport.wechaty_compat import Wechaty, WechatyOptions, new_options
 
 from grpclib.exceptions import GRPCError, StreamTerminatedError
@@ -210,11 +210,25 @@ class LinliWechaty(Wechaty):
         self.linli.alive()
         self.linli.queue.put_nowait(msg)
 
+    async def on_room_join(self, room, invitees, inviter, date) -> None:
+        self.linli.members_changed(room)
+
+    async def on_room_leave(self, room, leavers, remover, date) -> None:
+        self.linli.members_changed(room)
+
 
 # --------------------------------------------------------------------------- the transport
 
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _MembersChanged:
+    """Queued with the messages, so that a join or leave is applied in order with them."""
+
+    room_id: str  # the config room id
+    message_id: str = ""  # (read by _requeue like a Message's)
 
 
 @dataclass
@@ -283,6 +297,7 @@ class WechatyTransport:
         self._puppet = puppet  # an in-process Puppet (tests); None: the puppet service
         self.bot: LinliWechaty | None = None  # built by start(): the client refuses no endpoint/token
         self._on_message: OnMessage | None = None
+        self._on_members: OnMembers | None = None
         self._tasks: list[asyncio.Task] = []
         self._first: asyncio.Future | None = None
         self._closing = False
@@ -296,12 +311,13 @@ class WechatyTransport:
 
     # ---- lifecycle
 
-    async def start(self, on_message: OnMessage) -> None:
+    async def start(self, on_message: OnMessage, on_members: OnMembers | None = None) -> None:
         """Connect; raise StartError with a readable reason if the first connection fails."""
         if not self.endpoint and not self.token and self._puppet is None:
             raise StartError(diagnose(None, None, None))
         self.bot = LinliWechaty(new_options(puppet=self._puppet, endpoint=self.endpoint, token=self.token), self)
         self._on_message = on_message
+        self._on_members = on_members
         self._closing = False
         self._first = asyncio.get_running_loop().create_future()
         self._tasks = [asyncio.create_task(self._consume(), name="wechaty-consume"),
@@ -337,6 +353,7 @@ class WechatyTransport:
         self._tasks = []
         await self._close_puppet()
         self._on_message = None
+        self._on_members = None
 
     async def idle(self) -> None:
         """Wait until every received message went through the dispatcher (tests, shutdown)."""
@@ -444,6 +461,8 @@ class WechatyTransport:
         self._set(state="logged_in", user=name, qr=None, error=None)
         self.alive()
         self._requeue()
+        for room_id in dict.fromkeys(self.rooms.by_wechat.values()):  # bound rooms: members now
+            self.queue.put_nowait(_MembersChanged(room_id))
 
     def logged_out(self, contact_id: str) -> None:
         self._set(state="logged_out", user=None)
@@ -481,6 +500,12 @@ class WechatyTransport:
         while True:
             msg = await self.queue.get()
             message_id = getattr(msg, "message_id", "?")
+            if isinstance(msg, _MembersChanged):
+                try:
+                    await self._report_members(msg.room_id)
+                finally:
+                    self.queue.task_done()
+                continue
             try:
                 event = await self.to_incoming(msg)
                 self._pending.pop(message_id, None)
@@ -517,9 +542,12 @@ class WechatyTransport:
         room = msg.room()
         room_id = None
         if room is not None:
+            newly_bound = room.room_id not in self.rooms.by_wechat
             room_id = self.rooms.config_id(room.room_id, room.payload.topic if room.payload else None)
             if room_id is None:
                 return None
+            if newly_bound:  # its members before its first message: the electorate is whole
+                await self._report_members(room_id)
         if kind != MessageType.MESSAGE_TYPE_TEXT:
             log.info("%s message from %s in %s: not classified", NAMED_TYPES.get(kind, str(kind)),
                      talker.contact_id, room_id or "private chat")
@@ -545,6 +573,34 @@ class WechatyTransport:
             for name in filter(None, names):
                 text = re.sub(rf"@{re.escape(name)}(?:[\u2005\u0020]|$)", "", text)
         return text.strip()
+
+    # ---- room members
+
+    def members_changed(self, room: Room) -> None:
+        """Someone joined or left a WeChat room (or the bot was added to one): read its member
+        list again, in order with the messages. A room not in the config is ignored."""
+        room_id = self.rooms.config_id(room.room_id, room.payload.topic if room.payload else None)
+        if room_id is not None:
+            self.queue.put_nowait(_MembersChanged(room_id))
+
+    async def room_members(self, room_id: str) -> list[tuple[str, str]] | None:
+        """Everyone in the room but the bot, through `Room.member_list()` (the gateway's
+        RoomMemberList); None while logged out, before the room is bound, or if the gateway fails."""
+        wechat_id = self.rooms.wechat_id(room_id)
+        if self.status.state != "logged_in" or self.bot is None or wechat_id is None:
+            return None
+        try:
+            contacts = await self.bot.Room.load(wechat_id).member_list()
+        except Exception as exc:  # the next login, join or leave tries again
+            log.warning("could not read the members of %s (%s: %s)", room_id, type(exc).__name__, exc)
+            return None
+        me = self.self_id or self.bot.puppet.self_id()
+        return [(c.contact_id, c.name) for c in contacts if c.contact_id != me]
+
+    async def _report_members(self, room_id: str) -> None:
+        members = await self.room_members(room_id)
+        if members is not None and self._on_members is not None:
+            await self._on_members(room_id, members)
 
     def _time(self, timestamp: int | None) -> datetime:
         if not timestamp:
@@ -593,6 +649,7 @@ class WechatyTransport:
             topic = payload.topic if payload else None
             if wechat_id == room_id or (config and topic and topic.strip() == config.name):
                 self.rooms.bind(room_id, wechat_id, topic)
+                self.queue.put_nowait(_MembersChanged(room_id))
                 return wechat_id
         raise SendError(f"room {room_id} is not among this WeChat account's groups "
                         f"(no group with the topic {config.name if config else '?'})")
