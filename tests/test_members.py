@@ -139,3 +139,43 @@ async def test_wechat_members_are_read_again_at_login(settings, tmp_path):
             assert s.exec(select(RoomMember).where(RoomMember.room_id == "r-b5")).all() == []  # never bound
     finally:
         await bot.stop()
+
+
+async def test_wechat_members_are_read_again_now_and_then(settings, tmp_path, monkeypatch):
+    """A gateway that sends no join/leave events: the periodic reading catches the change."""
+    import asyncio
+
+    import bot.transport.wechaty as wechaty_transport
+    from bot.app import Linli
+    from bot.clock import VirtualClock
+    from bot.transport.wechaty import WechatyTransport
+    from tests.conftest import START
+    from tests.test_wechaty_transport import make_puppet
+    monkeypatch.setattr(wechaty_transport, "MEMBERS_EVERY_PROBES", 2)
+    probes: asyncio.Queue[asyncio.Future] = asyncio.Queue()
+
+    async def probe_wait() -> None:  # the test decides when each probe happens
+        tick = asyncio.get_running_loop().create_future()
+        probes.put_nowait(tick)
+        await tick
+
+    clock = VirtualClock(START, settings.timezone)
+    puppet = make_puppet()
+    transport = WechatyTransport(settings, clock, puppet=puppet, probe_wait=probe_wait)
+    bot = Linli(settings, transport, clock, database=f"sqlite:///{tmp_path / 'linli.db'}")
+    await bot.start()
+    try:
+        await puppet.push(talker="u-101", room=B3, text="大家好")  # binds the room
+        await transport.idle()
+        room = puppet.get_fake_room(B3)
+        room.member_ids = [m for m in room.member_ids if m != "u-102"]  # left; no event comes
+        (await probes.get()).set_result(None)  # probe 1: nothing read
+        next_probe = await probes.get()
+        await transport.idle()
+        assert "u-102" in members_of(bot.engine, "r-b3")
+        next_probe.set_result(None)  # probe 2: every bound room's list is read again
+        await probes.get()
+        await transport.idle()
+        assert members_of(bot.engine, "r-b3") == {"u-101", "u-mao", "u-lead3"}
+    finally:
+        await bot.stop()

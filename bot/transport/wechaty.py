@@ -50,6 +50,9 @@ FIRST_EVENT_WAIT = 15.0  # seconds to wait for the gateway's first event before 
 MAX_TRIES = 3  # reads of one message that failed with the connection before it is given up
 PROBE_EVERY = 60.0  # seconds between liveness probes of the gateway (a `ding`)
 PROBE_TIMEOUT = 30.0
+# Room member lists are read again every this many probes (≈ 6 h), besides at login, binding
+# and join/leave events: a safety net for gateways that do not send those events.
+MEMBERS_EVERY_PROBES = 360
 DRAIN_WAIT = 10.0  # seconds at shutdown for messages already received to be handled
 
 # Faults of the connection, not of the message: the message is read again after a reconnect.
@@ -302,6 +305,7 @@ class WechatyTransport:
         self._first: asyncio.Future | None = None
         self._closing = False
         self._failures = 0
+        self._probes = 0
         self._pending: dict[str, int] = {}  # message id → failed tries, until the dispatcher had it
 
     def attach_storage(self, engine) -> None:
@@ -422,6 +426,9 @@ class WechatyTransport:
                 raise
             except Exception as exc:
                 raise ConnectionError(f"the gateway did not answer a ding ({type(exc).__name__}: {exc})") from exc
+            self._probes += 1
+            if self._probes % MEMBERS_EVERY_PROBES == 0:
+                self._read_all_members()
 
     async def _close_puppet(self) -> None:
         puppet = self.bot._puppet if self.bot is not None else None
@@ -461,8 +468,7 @@ class WechatyTransport:
         self._set(state="logged_in", user=name, qr=None, error=None)
         self.alive()
         self._requeue()
-        for room_id in dict.fromkeys(self.rooms.by_wechat.values()):  # bound rooms: members now
-            self.queue.put_nowait(_MembersChanged(room_id))
+        self._read_all_members()
 
     def logged_out(self, contact_id: str) -> None:
         self._set(state="logged_out", user=None)
@@ -575,6 +581,11 @@ class WechatyTransport:
         return text.strip()
 
     # ---- room members
+
+    def _read_all_members(self) -> None:
+        """Read the member list of every bound room again (at login, and now and then)."""
+        for room_id in dict.fromkeys(self.rooms.by_wechat.values()):
+            self.queue.put_nowait(_MembersChanged(room_id))
 
     def members_changed(self, room: Room) -> None:
         """Someone joined or left a WeChat room (or the bot was added to one): read its member
