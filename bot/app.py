@@ -118,13 +118,15 @@ class Linli:
             (monthly(1, schedule.digest.split()[1], tz, months="1,4,7,10"),
              "digest.quarterly", "quarterly-summary"),
         ]
-        with session_scope(self.engine) as session:
-            restarted = has_run_routines(session)  # a fresh database catches nothing up
         now = self.clock.now()
         for trigger, job, key in routines:
             self.scheduler.every(trigger, job, key=key)
             missed = missed_run(trigger, now)
-            if restarted and missed is not None:
+            if missed is None:
+                continue
+            with session_scope(self.engine) as session:  # a fresh database catches nothing up
+                restarted = has_run_routines(session, before=missed)
+            if restarted:
                 self.scheduler.at(now, job, key=f"{key}-missed", due=missed.isoformat())
 
     async def stop(self) -> None:

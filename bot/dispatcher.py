@@ -132,7 +132,7 @@ class Dispatcher:
 
     def _run_command(self, ctx: Context, spec, args: str) -> None:
         if not spec.allows(ctx.sender.role):
-            ctx.reply(f"抱歉，{spec.usage.split()[0]} 只有工作人员可以用。发 #帮助 看看您能做什么。")
+            ctx.reply(f"抱歉，{spec.usage.split()[0]} 只有{spec.who_label}可以用。发 #帮助 看看您能做什么。")
             return
         _guarded(ctx, spec.func, args)
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from handlers.commands import normalise
 from handlers.context import Context, Refusal
 from handlers.router import STAFF, Router
+from handlers.sla import accept_by
 from storage import cases, stats
 
 router = Router("case_stats")
@@ -62,7 +63,8 @@ def show_stats(ctx: Context, args: str) -> None:
         scope = "、".join(ctx.sender.buildings) or scope
     sla = ctx.settings.cases.sla
     r = stats.rates(ctx.session, start, end, accept_sla=sla.accept,
-                    urgent_accept_sla=sla.urgent_accept, buildings=buildings)
+                    urgent_accept_sla=sla.urgent_accept, buildings=buildings,
+                    accept_by=accept_by(ctx.settings, now.tzinfo))
     last = min(end, now + timedelta(seconds=1)) - timedelta(seconds=1)
     lines = [f"{scope} {label}统计（{start:%m-%d} 至 {last:%m-%d}）："]
     if not r.opened:

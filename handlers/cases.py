@@ -197,14 +197,23 @@ def resolve(ctx: Context, args: str) -> None:
     item.resolved_at = ctx.now
     item.solved_level = item.level
     _record(ctx, item, "resolved", text)
-    ask = "请回复“满意”“基本满意”或“不满意”"
+    # an item staff opened for a resident who is not named (#立案 TEXT) has no one to rate
+    # it: the group is not asked for a rating nobody can give; the window still closes it
+    ask = f"\n请回复“满意”“基本满意”或“不满意”（也可发 #评价 {item.id} 满意）。" \
+        if _resident_reporters(ctx, item) else ""
     posted = announce(
-        ctx, item, f"#{item.id} 已办结：{text}\n{ask}（也可发 #评价 {item.id} 满意）。",
-        private_text=f"您反映的 #{item.id} 已办结：{text}\n{ask}（也可发 #评价 {item.id} 满意）。",
+        ctx, item, f"#{item.id} 已办结：{text}{ask}",
+        private_text=f"您反映的 #{item.id} 已办结：{text}{ask}",
         mention_reporters=True)
     _reply_or_confirm(ctx, posted, f"#{item.id} 已办结，已请反映人评价。")
     window = ctx.settings.cases.rating_window
     ctx.jobs.at(ctx.now + window, "cases.rating_due", key=f"rate-{item.id}", item=item.id)
+
+
+def _resident_reporters(ctx: Context, item: Item) -> list[str]:
+    rows = cases.reporter_rows(ctx.session, item.id)
+    return [r.person_id for r in rows
+            if getattr(people.get_person(ctx.session, r.person_id), "role", "resident") == "resident"]
 
 
 @router.command("升级", "escalate", usage=U_ESCALATE, who=STAFF)

@@ -46,7 +46,8 @@ def scope_for(settings: Settings, room) -> figures.Scope:
 def compose(ctx: Context, room, start: datetime, end: datetime) -> Digest:
     """The digest of [start, end) as `room` sees it, made at `ctx.now`."""
     week = figures.week(ctx.session, scope_for(ctx.settings, room), start, end,
-                        sla=ctx.settings.cases.sla, overdue_ids=sla.overdue_ids(ctx))
+                        sla=ctx.settings.cases.sla, overdue_ids=sla.overdue_ids(ctx),
+                        accept_by=sla.accept_by(ctx.settings, ctx.now.tzinfo))
     text = "\n".join(_lines(week))
     # A week with nothing raised or resolved gets the text alone: the chart would repeat
     # it, and drawing one costs a tenth of a second of the bot's only thread.
@@ -189,7 +190,8 @@ class _CommunityRoom:
 # -- 季度分析 -------------------------------------------------------------------------------
 def quarter_text(session: Session, settings: Settings, start: datetime, end: datetime,
                  *, so_far: bool = False) -> str:
-    q = figures.quarter(session, start, end, sla=settings.cases.sla)
+    q = figures.quarter(session, start, end, sla=settings.cases.sla,
+                        accept_by=sla.accept_by(settings, start.tzinfo))
     last_month = (end - timedelta(days=1)).month
     head = f"【季度分析】{q.label}（{start.month}月—{last_month}月{'，截至今天' if so_far else ''}）"
     lines = [head]

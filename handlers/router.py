@@ -13,6 +13,7 @@ from handlers.context import Context
 
 STAFF = frozenset({"grid_worker", "property", "admin"})
 EVERYONE: frozenset[str] = frozenset()
+ROLE_LABELS = {"admin": "管理员", "grid_worker": "网格员", "property": "物业", "building_lead": "楼道长"}
 
 CommandFn = Callable[[Context, str], None]
 ReplyFn = Callable[[Context], bool]
@@ -35,6 +36,13 @@ class Command:
 
     def allows(self, role: str) -> bool:
         return not self.who or role in self.who
+
+    @property
+    def who_label(self) -> str:
+        """Who may use it, as a refusal says it: 工作人员, or 管理员、网格员 for a narrower list."""
+        if self.who >= STAFF:
+            return "工作人员"
+        return "、".join(label for role, label in ROLE_LABELS.items() if role in self.who)
 
 
 class Router:

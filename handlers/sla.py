@@ -24,6 +24,7 @@ anything twice.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -154,6 +155,20 @@ def remind(ctx: Context, item: Item, phase: str, limit: timedelta) -> None:
         ctx.tell(admin.id, f"督办：#{item.id}（{item.category}）{what}超时（{span}），"
                            f"已提醒{owner.name if owner else '负责人'}。")
     items.record(ctx.session, item, REMINDED, at=ctx.now, actor_id=None, detail=phase)
+
+
+def accept_by(settings, tz) -> Callable[[Item], datetime]:
+    """When each complaint had to be accepted by, as this clock counts it (working time;
+    urgent items round the clock): what the response rate (响应率) of #统计, the digest
+    and 季度分析 measures against, so a night report accepted at 09:00 counts as on time
+    exactly when no reminder went out for it."""
+    sla, work = settings.cases.sla, WorkTime(settings.cases.working_hours, tz)
+
+    def deadline(item: Item) -> datetime:
+        if item.urgent:
+            return item.created_at + sla.urgent_accept
+        return work.add(item.created_at, sla.accept)
+    return deadline
 
 
 def overdue_ids(ctx: Context) -> set[int]:

@@ -25,6 +25,7 @@ STOP_WORDS = frozenset("""
     物业 小区 社区 问题 情况 时候 事情 居民 业主 大家 邻居 师傅 阿姨 老师 领导 工作人员 网格员
     楼下 楼上 门口 附近 这边 那边 今天 昨天 明天 晚上 早上 上午 下午 天天 每天 一下 麻烦 谢谢
     号楼 单元 楼栋 楼道口 老人 东门 西门 南门 北门
+    建议 投诉 反映 电话
 """.split())
 # Things residents complain about that jieba's dictionary does not keep whole.
 NEIGHBOURHOOD_WORDS = """

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage import status
-from storage.models import Item, RoutineRun, Supporter, Vote
+from storage.models import Item, OutboxMessage, RoutineRun, Supporter, Vote
 from storage.public import vote_public
 from storage.stats import Rates, rates
 
@@ -114,12 +114,13 @@ class Week:
 
 
 def week(session: Session, scope: Scope, start: datetime, end: datetime, *, sla,
-         overdue_ids: set[int], trend_weeks: int = 6) -> Week:
+         overdue_ids: set[int], trend_weeks: int = 6, accept_by=None) -> Week:
     """The figures of [start, end) for `scope`; `sla` is `settings.cases.sla`.
     `overdue_ids`: the complaints overdue now by the SLA clock (handlers.sla.overdue_ids,
     the one rule #案件 超期 uses too); the digest counts those of its scope."""
     week_rates = rates(session, start, end, accept_sla=sla.accept,
-                       urgent_accept_sla=sla.urgent_accept, buildings=_rate_buildings(session, scope))
+                       urgent_accept_sla=sla.urgent_accept, buildings=_rate_buildings(session, scope),
+                       accept_by=accept_by)
     done = resolved_between(session, scope, start, end)
     mean = sum((i.resolved_at - i.created_at for i in done), timedelta()) / len(done) if done else None
     raised = _items(session, scope, select(Item).where(Item.created_at >= start, Item.created_at < end,
@@ -205,11 +206,12 @@ def quarter_of(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def quarter(session: Session, start: datetime, end: datetime, *, sla) -> Quarter:
+def quarter(session: Session, start: datetime, end: datetime, *, sla, accept_by=None) -> Quarter:
     """The three rates month by month, where the resolved ones were solved, and the
     categories that grew against the quarter before."""
     def figures(s: datetime, e: datetime) -> Rates:
-        return rates(session, s, e, accept_sla=sla.accept, urgent_accept_sla=sla.urgent_accept)
+        return rates(session, s, e, accept_sla=sla.accept, urgent_accept_sla=sla.urgent_accept,
+                     accept_by=accept_by)
 
     months, cursor = [], start
     while cursor < end:
@@ -237,7 +239,15 @@ def claim_run(session: Session, routine: str, period: str, at: datetime) -> bool
     return True
 
 
-def has_run_routines(session: Session) -> bool:
-    """Whether this database has seen the bot's routines run: a restart rather than a
-    first start (a fresh replay or a new install catches nothing up)."""
-    return session.exec(select(RoutineRun).limit(1)).first() is not None
+def has_run_routines(session: Session, before: datetime | None = None) -> bool:
+    """Whether this database saw the bot at work (a routine run, or, before `before`,
+    anything it wrote to send): a restart rather than a first start (a fresh replay or
+    a new install catches nothing up). Routines alone are not enough: a bot installed on
+    a Tuesday and down over its first Monday 09:00 has run none yet, and must catch up;
+    one first started after `before` was not running then and has nothing to catch up."""
+    if session.exec(select(RoutineRun).limit(1)).first() is not None:
+        return True
+    if before is None:
+        return False
+    return session.exec(select(OutboxMessage).where(OutboxMessage.created_at < before)
+                        .limit(1)).first() is not None

@@ -2,7 +2,8 @@
 digest and the quarterly summary alike.
 
 Over complaints opened in [start, end) (rejected and merged ones are not cases):
-- response rate: accepted within the acceptance SLA (urgent: its own, shorter SLA);
+- response rate: accepted within the acceptance SLA (urgent: its own, shorter SLA), counted
+  as the SLA clock counts it (working time) when the caller passes `accept_by`;
 - resolution rate: resolved or closed;
 - satisfaction rate: 满意 + 基本满意 over rated items;
 - mean time to resolve: opened → resolved, over resolved items;
@@ -11,6 +12,7 @@ Over complaints opened in [start, end) (rejected and merged ones are not cases):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -66,11 +68,16 @@ def complaints_opened(session: Session, start: datetime, end: datetime,
 
 
 def rates(session: Session, start: datetime, end: datetime, *, accept_sla: timedelta,
-          urgent_accept_sla: timedelta, buildings: list[str] | None = None) -> Rates:
-    """`buildings`: only items of these buildings (a building group's view); None: all."""
+          urgent_accept_sla: timedelta, buildings: list[str] | None = None,
+          accept_by: Callable[[Item], datetime] | None = None) -> Rates:
+    """`buildings`: only items of these buildings (a building group's view); None: all.
+    `accept_by(item)`: the moment the item had to be accepted by (handlers.sla.accept_by:
+    working time, as the reminders count it); None: creation + the SLA, round the clock."""
     items = complaints_opened(session, start, end, buildings)
-    responded = sum(1 for i in items if i.accepted_at is not None and
-                    i.accepted_at - i.created_at <= (urgent_accept_sla if i.urgent else accept_sla))
+    if accept_by is None:
+        def accept_by(i: Item) -> datetime:
+            return i.created_at + (urgent_accept_sla if i.urgent else accept_sla)
+    responded = sum(1 for i in items if i.accepted_at is not None and i.accepted_at <= accept_by(i))
     done = [i for i in items if i.resolved_at is not None]
     rated = [i for i in items if i.rating]
     mean = sum((i.resolved_at - i.created_at for i in done), timedelta()) / len(done) if done else None

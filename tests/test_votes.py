@@ -77,7 +77,9 @@ async def test_wrong_poll_commands_get_the_form(harness, args, expected):
 
 async def test_residents_cannot_open_votes(harness):
     sent = await harness.say("r-b5", "u-103", "#发起表决 装充电棚 截止:3天后")
-    assert "只有工作人员可以用" in sent[0].text
+    assert "只有管理员、网格员可以用" in sent[0].text
+    sent = await harness.say("r-b5", "u-wy", "#发起表决 装充电棚 截止:3天后")  # property: staff, not an opener
+    assert "只有管理员、网格员可以用" in sent[0].text
 
 
 async def test_a_vote_over_days_with_reminders_changes_and_a_night_close(harness):
@@ -284,7 +286,7 @@ async def test_open_privately_on_a_proposal_announces_in_its_group(harness):
     assert "规则：三分之二（同意达到投票数的三分之二）" in sent[0].text
     assert "已在群里发起 #1 的表决，截止 11月30日(周一) 20:00" in sent[1].text
     sent = await harness.say("r-b5", "u-wy", f"#结束表决 {n}")  # property staff may not
-    assert "只有工作人员可以用" in sent[0].text
+    assert "只有管理员、网格员可以用" in sent[0].text
     sent = await harness.say(None, "u-jiang", "#发起表决 1 截止:3天后")
     assert "#1 的表决正在进行中" in sent[0].text
 
