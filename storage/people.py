@@ -1,4 +1,5 @@
-"""Rooms and people: configured staff and rooms, residents as they first speak."""
+"""Rooms and people: configured staff and rooms; room members as the transport lists them
+(plus anyone seen speaking in a room); residents as they first speak or are listed."""
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -80,6 +80,17 @@ async def test_a_leaver_s_ballot_stays_counted_but_they_cannot_vote_again(harnes
     assert "同意 2/3 票，超过半数（投票 3/8 人）→ 通过" in sent[-1].text
 
 
+async def test_an_anonymous_leaver_s_ballot_stays_counted_too(harness: Harness):
+    """Anonymous ballots carry only a keyed hash: the leaver is found by hashing the members."""
+    await harness.say("r-b3", "u-mao", "#发起表决 物业续聘 截止:3天后 匿名")
+    await harness.say(None, "u-101", "#投票 1 同意")
+    listed = [(m.id, m.name) for m in harness.transport.members["r-b3"] if m.id != "u-101"]
+    await harness.bot.room_members_known("r-b3", listed)
+    await harness.advance(timedelta(minutes=1))
+    sent = await harness.say(None, "u-102", "#投票 1 反对")
+    assert [m.text for m in sent if m.room == "r-b3"] == ["#1 已记录 1 票，当前已投 2/9。"]
+
+
 # ---------------------------------------------------------------- wechaty
 
 

@@ -5,6 +5,8 @@
 
 Config rooms are matched to WeChat rooms by id, or by topic (= config `name`) the first time;
 the WeChat id is then remembered (storage/bindings.py), so renaming a group changes nothing.
+A bound room's member list (`Room.member_list()`) is handed to the app (`on_members`) when the
+room is bound, at each login, on join/leave events and every ~6 h: the electorate of votes.
 
 Traps of python-wechaty 0.10.7 handled here, each where it bites:
 - `Wechaty.start()` swallows connection errors (prints them, sleeps 60 s, retries forever),
