@@ -5,16 +5,21 @@ WeChat: the room's member list, read at login, when a room is bound, and on join
 """
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlmodel import select
 
+import bot.transport.wechaty as wechaty_transport
+from bot.app import Linli
+from bot.clock import VirtualClock
+from bot.transport.wechaty import WechatyTransport
 from storage.db import session_scope
 from storage.models import Ballot, RoomMember
 from storage.people import room_members
-from tests.conftest import Harness
+from tests.conftest import START, Harness
 from tests.inprocess_puppet import InProcessPuppet
-from tests.test_wechaty_transport import B3, BOT, ROOMS, start_wechaty
+from tests.test_wechaty_transport import B3, BOT, ROOMS, make_puppet, start_wechaty
 
 
 def texts(sent) -> list[str]:
@@ -131,10 +136,6 @@ async def test_wechat_members_are_read_again_at_login(settings, tmp_path):
     await h.bot.stop()
     assert members_of(h.bot.engine, "r-b3") == {"u-101", "u-102", "u-mao", "u-lead3"}
 
-    from bot.app import Linli
-    from bot.clock import VirtualClock
-    from bot.transport.wechaty import WechatyTransport
-    from tests.conftest import START
     clock = VirtualClock(START + timedelta(hours=1), settings.timezone)
     puppet = InProcessPuppet(BOT)
     # meanwhile 李师傅 left and 冯先生 joined
@@ -154,14 +155,6 @@ async def test_wechat_members_are_read_again_at_login(settings, tmp_path):
 
 async def test_wechat_members_are_read_again_now_and_then(settings, tmp_path, monkeypatch):
     """A gateway that sends no join/leave events: the periodic reading catches the change."""
-    import asyncio
-
-    import bot.transport.wechaty as wechaty_transport
-    from bot.app import Linli
-    from bot.clock import VirtualClock
-    from bot.transport.wechaty import WechatyTransport
-    from tests.conftest import START
-    from tests.test_wechaty_transport import make_puppet
     monkeypatch.setattr(wechaty_transport, "MEMBERS_EVERY_PROBES", 2)
     probes: asyncio.Queue[asyncio.Future] = asyncio.Queue()
 
