@@ -71,11 +71,12 @@ class InProcessPuppet(FakePuppet):
         await self._emit("room-join", EventRoomJoinPayload(invited_ids=[contact_id], inviter_id=inviter,
                                                            room_id=room_id, timestamp=1))
 
-    async def leave_room(self, room_id: str, contact_id: str) -> None:
+    async def leave_room(self, room_id: str, contact_id: str, remover: str | None = None) -> None:
         """Someone leaves a group (or is removed): the member list changes, `room-leave` is emitted."""
         room = self.get_fake_room(room_id)
         room.member_ids = [m for m in room.member_ids if m != contact_id]
-        await self._emit("room-leave", EventRoomLeavePayload(removed_ids=[contact_id], remover_id=contact_id,
+        remover = contact_id if remover is None else remover
+        await self._emit("room-leave", EventRoomLeavePayload(removed_ids=[contact_id], remover_id=remover,
                                                              room_id=room_id, timestamp=1))
 
     async def push(self, *, talker: str, text: str = "", room: str = "", mentions: tuple[str, ...] = (),

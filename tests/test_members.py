@@ -125,6 +125,10 @@ async def test_wechat_member_list_is_read_when_a_room_is_bound_and_follows_joins
         h.new()
         assert [s.text for s in await h.say("r-b3", "u-lead3", "同意")] == ["#1 已记录 1 票，当前已投 3/4。"]
         assert h.puppet.errors == []
+        # a leave announced without a remover id (which wechaty's own listener would load first)
+        await h.puppet.leave_room(B3, "u-209", remover="")
+        await h.transport.idle()
+        assert "u-209" not in members_of(engine, "r-b3")
     finally:
         await h.bot.stop()
 

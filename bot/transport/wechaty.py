@@ -215,12 +215,6 @@ class LinliWechaty(Wechaty):
         self.linli.alive()
         self.linli.queue.put_nowait(msg)
 
-    async def on_room_join(self, room, invitees, inviter, date) -> None:
-        self.linli.members_changed(room)
-
-    async def on_room_leave(self, room, leavers, remover, date) -> None:
-        self.linli.members_changed(room)
-
 
 # --------------------------------------------------------------------------- the transport
 
@@ -377,6 +371,11 @@ class WechatyTransport:
                 # Wechaty's bridge passes on only the first login of a connection; after a
                 # logout and a new scan the gateway logs in again on the same stream.
                 self.bot.puppet.on("login", self._relogin)
+                # Joins and leaves straight from the puppet: wechaty's own listeners first load the
+                # room and every contact named (an inviter or remover id the gateway cannot find
+                # raises there), and only the room id is needed to read the member list again.
+                self.bot.puppet.on("room-join", self._members_changed)
+                self.bot.puppet.on("room-leave", self._members_changed)
                 await self.bot.init_puppet_event_bridge(self.bot.puppet)
                 log.info("connecting to the puppet service %s", self.endpoint or
                          ("(in process)" if self._puppet is not None else "(looked up by token)"))
@@ -589,10 +588,14 @@ class WechatyTransport:
         for room_id in dict.fromkeys(self.rooms.by_wechat.values()):
             self.queue.put_nowait(_MembersChanged(room_id))
 
-    def members_changed(self, room: Room) -> None:
+    async def _members_changed(self, payload) -> None:
         """Someone joined or left a WeChat room (or the bot was added to one): read its member
         list again, in order with the messages. A room not in the config is ignored."""
-        room_id = self.rooms.config_id(room.room_id, room.payload.topic if room.payload else None)
+        wechat_id = payload.room_id
+        room_id = self.rooms.by_wechat.get(wechat_id)
+        if room_id is None:  # maybe a configured group the bot was just added to
+            room = await self.bot.puppet.room_payload(wechat_id)
+            room_id = self.rooms.config_id(wechat_id, room.topic if room else None)
         if room_id is not None:
             self.queue.put_nowait(_MembersChanged(room_id))
 
