@@ -510,6 +510,10 @@ class WechatyTransport:
             if isinstance(msg, _MembersChanged):
                 try:
                     await self._report_members(msg.room_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # never stops the messages; the next refresh tries again
+                    log.exception("could not update the members of %s", msg.room_id)
                 finally:
                     self.queue.task_done()
                 continue
@@ -611,7 +615,11 @@ class WechatyTransport:
             log.warning("could not read the members of %s (%s: %s)", room_id, type(exc).__name__, exc)
             return None
         me = self.self_id or self.bot.puppet.self_id()
-        return [(c.contact_id, c.name) for c in contacts if c.contact_id != me]
+        members = [(c.contact_id, c.name) for c in contacts if c.contact_id != me]
+        if not members:  # a group of the bot alone is far less likely than a gateway hiccup
+            log.warning("the gateway listed no members for %s: the members are left as they were", room_id)
+            return None
+        return members
 
     async def _report_members(self, room_id: str) -> None:
         members = await self.room_members(room_id)
