@@ -129,6 +129,12 @@ async def test_wechat_member_list_is_read_when_a_room_is_bound_and_follows_joins
         await h.puppet.leave_room(B3, "u-209", remover="")
         await h.transport.idle()
         assert "u-209" not in members_of(engine, "r-b3")
+        # a gateway that lists nobody but the bot: unknown, the members stay as they were
+        h.puppet.get_fake_room(B3).member_ids = [BOT]
+        assert await h.transport.room_members("r-b3") is None
+        await h.puppet.leave_room(B3, "u-101")
+        await h.transport.idle()
+        assert members_of(engine, "r-b3") == {"u-101", "u-mao", "u-lead3"}
     finally:
         await h.bot.stop()
 
