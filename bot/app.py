@@ -20,7 +20,7 @@ from handlers.classify import load_classifier
 from handlers.router import Routes
 from storage.db import create_schema, make_engine, session_scope
 from storage.digest import has_run_routines
-from storage.people import sync_config
+from storage.people import sync_config, sync_members
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,25 @@ class Linli:
         # then plans its own next look from the items' deadlines (handlers/sla.py)
         self.scheduler.at(self.clock.now(), sla.SWEEP_JOB, sla.SWEEP_KEY)
         self._recurring()
-        await self.transport.start(self.dispatcher.feed)
+        await self.transport.start(self.dispatcher.feed, on_members=self.room_members_known)
         self.outbox.prune()
         await self.outbox.flush()  # what a previous run wrote and did not send
         log.info("Linli started: %d rooms, transport %s", len(self.settings.rooms),
                  type(self.transport).__name__)
+
+    async def room_members_known(self, room_id: str, members: list[tuple[str, str]]) -> None:
+        """The transport learnt a room's whole member list: it becomes the room's members
+        (the electorate of 过半/三分之二 votes). A failure is logged; the transport goes on."""
+        if self.settings.room(room_id) is None:
+            return
+        try:
+            with session_scope(self.engine) as session:
+                added, removed = sync_members(session, room_id, members)
+        except Exception:
+            log.exception("could not update the members of %s", room_id)
+            return
+        if added or removed:
+            log.info("members of %s: %d (+%d, -%d)", room_id, len(members), added, removed)
 
     async def settle(self, max_rounds: int = 1000) -> None:
         """Virtual time only (end of a replay): move the clock until the outbox is empty,

@@ -1,4 +1,5 @@
-"""Rooms and people: configured staff and rooms, residents as they first speak."""
+"""Rooms and people: configured staff and rooms; room members as the transport lists them
+(plus anyone seen speaking in a room); residents as they first speak or are listed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -40,6 +41,29 @@ def ensure_person(session: Session, contact_id: str, name: str) -> Person:
 def ensure_member(session: Session, room_id: str, person_id: str) -> None:
     if session.get(RoomMember, (room_id, person_id)) is None:
         session.add(RoomMember(room_id=room_id, person_id=person_id))
+
+
+def sync_members(session: Session, room_id: str, members: Iterable[tuple[str, str]]) -> tuple[int, int]:
+    """Make the room's members those the platform lists (WeChat's member list, or the local
+    transport's configured members): add who is new, remove who left. Returns (added, removed).
+
+    A new person gets the listed name; a known one keeps theirs (the group alias they were
+    seen with is better than a WeChat name). A leaver's ballots are not touched: a ballot
+    cast while a member stays counted (storage/votes.eligible_count keeps its voter in the
+    denominator), but a leaver cannot cast or change one (notes/README-members.md).
+    """
+    listed = dict(members)
+    current = set(room_members(session, room_id))
+    for person_id, name in listed.items():
+        if session.get(Person, person_id) is None:
+            session.add(Person(id=person_id, name=name or person_id))
+        if person_id not in current:
+            session.add(RoomMember(room_id=room_id, person_id=person_id))
+    gone = current - listed.keys()
+    for person_id in gone:
+        session.delete(session.get(RoomMember, (room_id, person_id)))
+    session.flush()
+    return len(listed.keys() - current), len(gone)
 
 
 def get_person(session: Session, contact_id: str) -> Person | None:

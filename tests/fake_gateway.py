@@ -3,7 +3,7 @@ on 127.0.0.1, for the unmodified wechaty-puppet-service client to connect to.
 
 It implements only what a bot needs to log in, read a room message and answer it:
 Start/Stop, the Event stream (scan → login → messages), Contact/Room/RoomMember/Message
-payloads, RoomList and MessageSendText/File. Everything it is sent is kept in `sent`.
+payloads, RoomMemberList, RoomList and MessageSendText/File. Everything it is sent is kept in `sent`.
 
 Run by itself (`python -m tests.fake_gateway --port 8788`) to try `linli run` by hand.
 """
@@ -117,6 +117,7 @@ class FakeGateway:
             "ContactPayload": (self.contact_payload, pb.ContactPayloadRequest, pb.ContactPayloadResponse),
             "RoomPayload": (self.room_payload, pb.RoomPayloadRequest, pb.RoomPayloadResponse),
             "RoomList": (self.room_list, pb.RoomListRequest, pb.RoomListResponse),
+            "RoomMemberList": (self.room_member_list, pb.RoomMemberListRequest, pb.RoomMemberListResponse),
             "RoomMemberPayload": (self.room_member_payload, pb.RoomMemberPayloadRequest,
                                   pb.RoomMemberPayloadResponse),
             "MessagePayload": (self.message_payload, pb.MessagePayloadRequest, pb.MessagePayloadResponse),
@@ -181,6 +182,10 @@ class FakeGateway:
 
     async def room_list(self, request) -> pb.RoomListResponse:
         return pb.RoomListResponse(ids=list(self.rooms))
+
+    async def room_member_list(self, request) -> pb.RoomMemberListResponse:
+        _, members = self.rooms[request.id]
+        return pb.RoomMemberListResponse(member_ids=[self.bot_id] + [m.id for m in members])
 
     async def room_member_payload(self, request) -> pb.RoomMemberPayloadResponse:
         _, members = self.rooms[request.id]

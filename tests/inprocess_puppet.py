@@ -2,8 +2,9 @@
 
 Built on `wechaty.fake_puppet.FakePuppet` (shipped with python-wechaty), with what the
 tests need that it lacks: a `start()` that logs in and can be dropped like a lost gRPC
-stream, sends that are recorded, room aliases that can be read more than once, and
-events delivered by awaiting the listeners (deterministic, no sleeping).
+stream, sends that are recorded, room aliases that can be read more than once, members
+joining and leaving a room, and events delivered by awaiting the listeners (deterministic,
+no sleeping).
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from grpclib.exceptions import StreamTerminatedError
 
 import bot.transport.wechaty_compat  # noqa: F401  (patches wechaty before it is imported)
 from wechaty.fake_puppet import FakePuppet
-from wechaty_puppet import (EventLoginPayload, EventLogoutPayload, EventMessagePayload, FileBox, MessageType,
-                            PuppetOptions)
+from wechaty_puppet import (EventLoginPayload, EventLogoutPayload, EventMessagePayload, EventRoomJoinPayload,
+                            EventRoomLeavePayload, FileBox, MessageType, PuppetOptions)
 from wechaty_puppet.schemas.types import (ContactPayload, ContactType, MessagePayload, RoomMemberPayload,
                                           RoomPayload)
 
@@ -61,6 +62,22 @@ class InProcessPuppet(FakePuppet):
             self.aliases[(room_id, contact_id)] = alias
         ids = [self.login_user_id] + [m[0] for m in members]
         self.add_fake_room(RoomPayload(id=room_id, topic=topic, member_ids=ids, owner_id=ids[-1]))
+
+    async def join_room(self, room_id: str, contact_id: str, name: str, inviter: str) -> None:
+        """Someone is added to a group: WeChat's member list changes, `room-join` is emitted."""
+        if self.get_fake_contact(contact_id) is None:
+            self.add_contact(contact_id, name)
+        self.get_fake_room(room_id).member_ids.append(contact_id)
+        await self._emit("room-join", EventRoomJoinPayload(invited_ids=[contact_id], inviter_id=inviter,
+                                                           room_id=room_id, timestamp=1))
+
+    async def leave_room(self, room_id: str, contact_id: str, remover: str | None = None) -> None:
+        """Someone leaves a group (or is removed): the member list changes, `room-leave` is emitted."""
+        room = self.get_fake_room(room_id)
+        room.member_ids = [m for m in room.member_ids if m != contact_id]
+        remover = contact_id if remover is None else remover
+        await self._emit("room-leave", EventRoomLeavePayload(removed_ids=[contact_id], remover_id=remover,
+                                                             room_id=room_id, timestamp=1))
 
     async def push(self, *, talker: str, text: str = "", room: str = "", mentions: tuple[str, ...] = (),
                    kind: MessageType = MessageType.MESSAGE_TYPE_TEXT, msg_id: str | None = None,

@@ -84,21 +84,22 @@ async def test_residents_cannot_open_votes(harness):
 
 async def test_a_vote_over_days_with_reminders_changes_and_a_night_close(harness):
     n = await propose(harness)
-    for who in ("u-104", "u-201"):
-        await harness.say("r-b5", who, "说几句")  # members of the group
+    # 5号楼's group: its 9 configured members (5 staff, u-103, u-104, and u-107/u-108 whose
+    # config names no room) and u-201, who is not configured but speaks there: 10
+    await harness.say("r-b5", "u-201", "说几句")
     sent = await harness.say("r-b5", "u-mao", f"#发起表决 {n} 截止:周四晚11点")
     assert len(sent) == 1 and sent[0].text.startswith(f"#{n} 表决：建议把5号楼")
     assert "截止：11月26日(周四) 23:00" in sent[0].text and "规则：过半" in sent[0].text
     # ballots: the first is acknowledged at once, the next ones merged into one line a minute later
-    assert texts(await harness.say("r-b5", "u-103", "同意")) == [f"#{n} 已记录 1 票，当前已投 1/4。"]
+    assert texts(await harness.say("r-b5", "u-103", "同意")) == [f"#{n} 已记录 1 票，当前已投 1/10。"]
     assert await harness.say("r-b5", "u-104", "反对") == []
     assert await harness.say("r-b5", "u-201", "赞成") == []
     sent = await harness.advance(timedelta(minutes=2))
-    assert texts(sent) == [f"#{n} 已记录 2 票，当前已投 3/4。"]
+    assert texts(sent) == [f"#{n} 已记录 2 票，当前已投 3/10。"]
     assert sent[0].coalesce == "ballots-1" and sent[0].replace
     # change of mind: the last ballot counts
     await harness.advance(timedelta(hours=1))
-    assert texts(await harness.say("r-b5", "u-104", f"#投票 {n} 同意")) == [f"#{n} 已记录 1 票，当前已投 3/4。"]
+    assert texts(await harness.say("r-b5", "u-104", f"#投票 {n} 同意")) == [f"#{n} 已记录 1 票，当前已投 3/10。"]
     # not a member of 5号楼's group: a private reply, not counted
     sent = await harness.say("r-b3", "u-101", f"#投票 {n} 反对")
     assert [(m.to, m.room) for m in sent] == [("u-101", None)] and "未计入" in sent[0].text
@@ -106,7 +107,7 @@ async def test_a_vote_over_days_with_reminders_changes_and_a_night_close(harness
     assert "的选项是：同意/反对/弃权" in (await harness.say("r-b5", "u-201", f"#投票 {n} 好的"))[0].text
     # reminders 24 h and 2 h before, counts only
     sent = await harness.advance(to=datetime(2026, 11, 25, 23, 0, tzinfo=TZ))
-    assert texts(sent) == [f"提醒：#{n} 表决还有24小时截止（11月26日(周四) 23:00），已投 3/4。还没投的邻居请抓紧。"]
+    assert texts(sent) == [f"提醒：#{n} 表决还有24小时截止（11月26日(周四) 23:00），已投 3/10。还没投的邻居请抓紧。"]
     sent = await harness.advance(to=datetime(2026, 11, 26, 21, 0, tzinfo=TZ))
     assert texts(sent)[0].startswith(f"提醒：#{n} 表决还有2小时截止")
     # the close at 23:00, at night, on the virtual clock
@@ -115,7 +116,7 @@ async def test_a_vote_over_days_with_reminders_changes_and_a_night_close(harness
     assert texts(sent)[0].splitlines() == [
         f"#{n} 表决结束：{GARDEN}",
         "同意 3 · 反对 0 · 弃权 0",
-        "过半：同意 3/3 票，超过半数（投票 3/4 人）→ 通过",
+        "过半：同意 3/3 票，超过半数（投票 3/10 人）→ 通过",
         f"公示至11月29日(周日) 23:00，如有异议请发 #异议 {n} 理由。",
     ]
     # a late ballot: private reply, not counted
@@ -131,7 +132,7 @@ async def test_a_vote_over_days_with_reminders_changes_and_a_night_close(harness
     assert snap["items"][0]["status"] == "done"
     assert snap["votes"] == [{"id": 1, "item": n, "status": "closed", "rule": "过半",
                               "tally": {"同意": 3, "反对": 0, "弃权": 0}, "voters": 3,
-                              "eligible": 4, "passed": True}]
+                              "eligible": 10, "passed": True}]
 
 
 async def test_two_open_votes_ask_which_and_early_close(harness):
@@ -147,7 +148,7 @@ async def test_two_open_votes_ask_which_and_early_close(harness):
     # with one vote left, a plain word is a ballot again; the room heard an acknowledgement
     # this minute, so this one waits for the next
     assert await harness.say("r-b5", "u-104", "同意") == []
-    assert texts(await harness.advance(timedelta(minutes=1))) == ["#1 已记录 1 票，当前已投 1/3。"]
+    assert texts(await harness.advance(timedelta(minutes=1))) == ["#1 已记录 1 票，当前已投 1/9。"]
     # the early-closed vote's jobs are gone: nothing for #2 fires later
     sent = await harness.advance(timedelta(days=4))
     assert not any("#2" in m.text for m in sent)
@@ -165,7 +166,8 @@ async def test_acknowledgements_of_two_votes_merge_into_one_line_a_minute(harnes
     sent = await harness.advance(timedelta(seconds=59))
     assert sent == []
     sent = await harness.advance(timedelta(seconds=1))
-    assert texts(sent) == ["#1 已记录 2 票，当前已投 3/4；#2 已记录 2 票，当前已投 2/4。"]
+    # 5号楼's 9 configured members and u-105 (17号楼 in config), who takes part here: 10
+    assert texts(sent) == ["#1 已记录 2 票，当前已投 3/10；#2 已记录 2 票，当前已投 2/10。"]
     assert sent[0].coalesce == "ballots-r-b5" and sent[0].replace
 
 
@@ -179,7 +181,6 @@ async def test_poll_reports_plurality_and_tie(harness):
 
 async def test_anonymous_vote_keeps_no_names(harness):
     await harness.say("r-b5", "u-mao", "#发起表决 物业续聘 截止:3天后 匿名")
-    await harness.say("r-b5", "u-103", "我私聊投")  # a member of the group
     sent = await harness.say(None, "u-103", "#投票 1 反对")
     assert [(m.to, m.room) for m in sent] == [("u-103", None), (None, "r-b5")]
     assert sent[0].text == "#1 已收到您的匿名投票，截止前可改票，以最后一次为准。"
@@ -263,7 +264,7 @@ async def test_card_lines_show_supporters_vote_and_roll_only_to_staff_privately(
     with harness.session() as s:
         lines = card(harness, s, n, "u-mao", private=True)
         assert lines[0] == "附议：1人（陈姐）"
-        assert lines[1].startswith("表决中（过半，实名）：截止 11月26日(周四) 09:00，已投 1/3")
+        assert lines[1].startswith("表决中（过半，实名）：截止 11月26日(周四) 09:00，已投 1/9")
         assert "  反对：陈姐" in lines
         assert not any("陈姐" in line for line in card(harness, s, n, "u-mao", private=False)[1:])
         assert not any("陈姐" in line for line in card(harness, s, n, "u-103", private=True)[1:])
@@ -318,8 +319,8 @@ async def test_reminders_and_close_survive_a_restart(settings, tmp_path):
         h = Harness(second)
         sent = await h.advance(to=datetime(2026, 11, 24, 21, 0, tzinfo=TZ))
         assert [m.text.splitlines()[0] for m in sent] == [
-            "提醒：#1 表决还有24小时截止（11月24日(周二) 20:00），已投 1/2。还没投的邻居请抓紧。",
-            "提醒：#1 表决还有2小时截止（11月24日(周二) 20:00），已投 1/2。还没投的邻居请抓紧。",
+            "提醒：#1 表决还有24小时截止（11月24日(周二) 20:00），已投 1/9。还没投的邻居请抓紧。",
+            "提醒：#1 表决还有2小时截止（11月24日(周二) 20:00），已投 1/9。还没投的邻居请抓紧。",
             "#1 表决结束：装充电棚",
         ]
     finally:

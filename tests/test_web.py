@@ -50,7 +50,10 @@ async def test_items_api_shows_a_proposal_vote(harness, aiohttp_client):
     assert items[0]["status"] == "voting"
     assert items[0]["vote"] == {"id": 1, "item": 1, "status": "open", "rule": "过半",
                                 "tally": {"同意": 1, "反对": 0, "弃权": 0}, "voters": 1,
-                                "eligible": 2, "passed": None}
+                                "eligible": 9, "passed": None}
+    # the page's "9人" of 姚畔湾5号楼 is the same electorate
+    chats = await (await client.get("/api/chats")).json()
+    assert len(next(r for r in chats["rooms"] if r["id"] == "r-b5")["members"]) == 9
 
 
 async def test_digest_chart_reaches_the_page_as_an_image(harness, aiohttp_client):

@@ -63,6 +63,11 @@ async def test_logs_in_receives_a_room_message_and_answers(settings, tmp_path, g
         assert bot.transport.status.state == "logged_in" and bot.transport.self_id == "wxid_linli"
         assert sent.conversation == B3 and sent.mentions == ("u-mao",)
         assert sent.text.startswith("@网格员毛宁\u2005") and "#1" in sent.text
+        # the room's member list (RoomMemberList over gRPC) became its members when it was bound
+        from storage.db import session_scope
+        from storage.people import room_members
+        with session_scope(bot.engine) as s:
+            assert set(room_members(s, "r-b3")) == {"u-101", "u-mao"}
     finally:
         await bot.stop()
 

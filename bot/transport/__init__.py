@@ -12,6 +12,8 @@ from typing import Protocol
 from bot.events import Incoming, Outgoing
 
 OnMessage = Callable[[Incoming], Awaitable[None]]
+# (config room id, [(contact id, name), …]): the whole member list of a room, the bot excluded
+OnMembers = Callable[[str, list[tuple[str, str]]], Awaitable[None]]
 
 
 class SendError(Exception):
@@ -26,7 +28,16 @@ class Transport(Protocol):
     self_id: str  # the bot's own contact id
     self_name: str
 
-    async def start(self, on_message: OnMessage) -> None: ...
+    async def start(self, on_message: OnMessage, on_members: OnMembers | None = None) -> None:
+        """Begin delivering messages. `on_members` is called with a room's whole member list
+        whenever the transport learns it (local: at start; wechaty: at login, when a room is
+        bound, when someone joins or leaves): the electorate of 过半/三分之二 votes."""
+        ...
+
+    async def room_members(self, room_id: str) -> list[tuple[str, str]] | None:
+        """(contact id, name) of everyone in the config room `room_id` but the bot;
+        None when the transport cannot know (not logged in, room not found yet)."""
+        ...
 
     async def stop(self) -> None: ...
 

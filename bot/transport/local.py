@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import Incoming, Outgoing
-from bot.transport import OnMessage, SendError
+from bot.transport import OnMembers, OnMessage, SendError
 
 # Invented residents so that a demo has someone to be; config `residents:` replaces them.
 DEMO_RESIDENTS = (
@@ -82,8 +82,17 @@ class LocalTransport:
                     return m.name
         return contact_id
 
-    async def start(self, on_message: OnMessage) -> None:
+    async def start(self, on_message: OnMessage, on_members: OnMembers | None = None) -> None:
         self._on_message = on_message
+        if on_members is not None:  # the simulated groups' members are known from the start
+            for room_id in self.members:
+                await on_members(room_id, await self.room_members(room_id))
+
+    async def room_members(self, room_id: str) -> list[tuple[str, str]] | None:
+        """The configured members of a simulated group (what the page lists)."""
+        if room_id not in self.members:
+            return None
+        return [(m.id, m.name) for m in self.members[room_id]]
 
     async def stop(self) -> None:
         self._on_message = None

@@ -5,6 +5,8 @@
 
 Config rooms are matched to WeChat rooms by id, or by topic (= config `name`) the first time;
 the WeChat id is then remembered (storage/bindings.py), so renaming a group changes nothing.
+A bound room's member list (`Room.member_list()`) is handed to the app (`on_members`) when the
+room is bound, at each login, on join/leave events and every ~6 h: the electorate of votes.
 
 Traps of python-wechaty 0.10.7 handled here, each where it bites:
 - `Wechaty.start()` swallows connection errors (prints them, sleeps 60 s, retries forever),
@@ -34,7 +36,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import Incoming, Outgoing
-from bot.transport import OnMessage, SendError, StartError
+from bot.transport import OnMembers, OnMessage, SendError, StartError
 from bot.transport.wechaty_compat import Wechaty, WechatyOptions, new_options
 
 from grpclib.exceptions import GRPCError, StreamTerminatedError
@@ -50,6 +52,9 @@ FIRST_EVENT_WAIT = 15.0  # seconds to wait for the gateway's first event before 
 MAX_TRIES = 3  # reads of one message that failed with the connection before it is given up
 PROBE_EVERY = 60.0  # seconds between liveness probes of the gateway (a `ding`)
 PROBE_TIMEOUT = 30.0
+# Room member lists are read again every this many probes (≈ 6 h), besides at login, binding
+# and join/leave events: a safety net for gateways that do not send those events.
+MEMBERS_EVERY_PROBES = 360
 DRAIN_WAIT = 10.0  # seconds at shutdown for messages already received to be handled
 
 # Faults of the connection, not of the message: the message is read again after a reconnect.
@@ -217,6 +222,14 @@ class LinliWechaty(Wechaty):
 Sleep = Callable[[float], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class _MembersChanged:
+    """Queued with the messages, so that a join or leave is applied in order with them."""
+
+    room_id: str  # the config room id
+    message_id: str = ""  # (read by _requeue like a Message's)
+
+
 @dataclass
 class _Rooms:
     """Config room id ↔ WeChat room id, remembered in the database when one is attached."""
@@ -283,10 +296,12 @@ class WechatyTransport:
         self._puppet = puppet  # an in-process Puppet (tests); None: the puppet service
         self.bot: LinliWechaty | None = None  # built by start(): the client refuses no endpoint/token
         self._on_message: OnMessage | None = None
+        self._on_members: OnMembers | None = None
         self._tasks: list[asyncio.Task] = []
         self._first: asyncio.Future | None = None
         self._closing = False
         self._failures = 0
+        self._probes = 0
         self._pending: dict[str, int] = {}  # message id → failed tries, until the dispatcher had it
 
     def attach_storage(self, engine) -> None:
@@ -296,12 +311,13 @@ class WechatyTransport:
 
     # ---- lifecycle
 
-    async def start(self, on_message: OnMessage) -> None:
+    async def start(self, on_message: OnMessage, on_members: OnMembers | None = None) -> None:
         """Connect; raise StartError with a readable reason if the first connection fails."""
         if not self.endpoint and not self.token and self._puppet is None:
             raise StartError(diagnose(None, None, None))
         self.bot = LinliWechaty(new_options(puppet=self._puppet, endpoint=self.endpoint, token=self.token), self)
         self._on_message = on_message
+        self._on_members = on_members
         self._closing = False
         self._first = asyncio.get_running_loop().create_future()
         self._tasks = [asyncio.create_task(self._consume(), name="wechaty-consume"),
@@ -337,6 +353,7 @@ class WechatyTransport:
         self._tasks = []
         await self._close_puppet()
         self._on_message = None
+        self._on_members = None
 
     async def idle(self) -> None:
         """Wait until every received message went through the dispatcher (tests, shutdown)."""
@@ -354,6 +371,11 @@ class WechatyTransport:
                 # Wechaty's bridge passes on only the first login of a connection; after a
                 # logout and a new scan the gateway logs in again on the same stream.
                 self.bot.puppet.on("login", self._relogin)
+                # Joins and leaves straight from the puppet: wechaty's own listeners first load the
+                # room and every contact named (an inviter or remover id the gateway cannot find
+                # raises there), and only the room id is needed to read the member list again.
+                self.bot.puppet.on("room-join", self._members_changed)
+                self.bot.puppet.on("room-leave", self._members_changed)
                 await self.bot.init_puppet_event_bridge(self.bot.puppet)
                 log.info("connecting to the puppet service %s", self.endpoint or
                          ("(in process)" if self._puppet is not None else "(looked up by token)"))
@@ -405,6 +427,9 @@ class WechatyTransport:
                 raise
             except Exception as exc:
                 raise ConnectionError(f"the gateway did not answer a ding ({type(exc).__name__}: {exc})") from exc
+            self._probes += 1
+            if self._probes % MEMBERS_EVERY_PROBES == 0:
+                self._read_all_members()
 
     async def _close_puppet(self) -> None:
         puppet = self.bot._puppet if self.bot is not None else None
@@ -444,6 +469,7 @@ class WechatyTransport:
         self._set(state="logged_in", user=name, qr=None, error=None)
         self.alive()
         self._requeue()
+        self._read_all_members()
 
     def logged_out(self, contact_id: str) -> None:
         self._set(state="logged_out", user=None)
@@ -481,6 +507,16 @@ class WechatyTransport:
         while True:
             msg = await self.queue.get()
             message_id = getattr(msg, "message_id", "?")
+            if isinstance(msg, _MembersChanged):
+                try:
+                    await self._report_members(msg.room_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # never stops the messages; the next refresh tries again
+                    log.exception("could not update the members of %s", msg.room_id)
+                finally:
+                    self.queue.task_done()
+                continue
             try:
                 event = await self.to_incoming(msg)
                 self._pending.pop(message_id, None)
@@ -517,9 +553,12 @@ class WechatyTransport:
         room = msg.room()
         room_id = None
         if room is not None:
+            newly_bound = room.room_id not in self.rooms.by_wechat
             room_id = self.rooms.config_id(room.room_id, room.payload.topic if room.payload else None)
             if room_id is None:
                 return None
+            if newly_bound:  # its members before its first message: the electorate is whole
+                await self._report_members(room_id)
         if kind != MessageType.MESSAGE_TYPE_TEXT:
             log.info("%s message from %s in %s: not classified", NAMED_TYPES.get(kind, str(kind)),
                      talker.contact_id, room_id or "private chat")
@@ -545,6 +584,47 @@ class WechatyTransport:
             for name in filter(None, names):
                 text = re.sub(rf"@{re.escape(name)}(?:[\u2005\u0020]|$)", "", text)
         return text.strip()
+
+    # ---- room members
+
+    def _read_all_members(self) -> None:
+        """Read the member list of every bound room again (at login, and now and then)."""
+        for room_id in dict.fromkeys(self.rooms.by_wechat.values()):
+            self.queue.put_nowait(_MembersChanged(room_id))
+
+    async def _members_changed(self, payload) -> None:
+        """Someone joined or left a WeChat room (or the bot was added to one): read its member
+        list again, in order with the messages. A room not in the config is ignored."""
+        wechat_id = payload.room_id
+        room_id = self.rooms.by_wechat.get(wechat_id)
+        if room_id is None:  # maybe a configured group the bot was just added to
+            room = await self.bot.puppet.room_payload(wechat_id)
+            room_id = self.rooms.config_id(wechat_id, room.topic if room else None)
+        if room_id is not None:
+            self.queue.put_nowait(_MembersChanged(room_id))
+
+    async def room_members(self, room_id: str) -> list[tuple[str, str]] | None:
+        """Everyone in the room but the bot, through `Room.member_list()` (the gateway's
+        RoomMemberList); None while logged out, before the room is bound, or if the gateway fails."""
+        wechat_id = self.rooms.wechat_id(room_id)
+        if self.status.state != "logged_in" or self.bot is None or wechat_id is None:
+            return None
+        try:
+            contacts = await self.bot.Room.load(wechat_id).member_list()
+        except Exception as exc:  # the next login, join or leave tries again
+            log.warning("could not read the members of %s (%s: %s)", room_id, type(exc).__name__, exc)
+            return None
+        me = self.self_id or self.bot.puppet.self_id()
+        members = [(c.contact_id, c.name) for c in contacts if c.contact_id != me]
+        if not members:  # a group of the bot alone is far less likely than a gateway hiccup
+            log.warning("the gateway listed no members for %s: the members are left as they were", room_id)
+            return None
+        return members
+
+    async def _report_members(self, room_id: str) -> None:
+        members = await self.room_members(room_id)
+        if members is not None and self._on_members is not None:
+            await self._on_members(room_id, members)
 
     def _time(self, timestamp: int | None) -> datetime:
         if not timestamp:
@@ -593,6 +673,7 @@ class WechatyTransport:
             topic = payload.topic if payload else None
             if wechat_id == room_id or (config and topic and topic.strip() == config.name):
                 self.rooms.bind(room_id, wechat_id, topic)
+                self.queue.put_nowait(_MembersChanged(room_id))
                 return wechat_id
         raise SendError(f"room {room_id} is not among this WeChat account's groups "
                         f"(no group with the topic {config.name if config else '?'})")
