@@ -50,7 +50,7 @@ def sync_members(session: Session, room_id: str, members: Iterable[tuple[str, st
     A new person gets the listed name; a known one keeps theirs (the group alias they were
     seen with is better than a WeChat name). A leaver's ballots are not touched: a ballot
     cast while a member stays counted (storage/votes.eligible_count keeps its voter in the
-    denominator), but a leaver cannot cast or change one (notes/README-members.md).
+    denominator), but a leaver cannot cast or change one (README: Proposals and votes).
     """
     listed = dict(members)
     current = set(room_members(session, room_id))
