@@ -50,10 +50,25 @@ def rate_plain(ctx: Context) -> bool:
     if not m:
         return False
     item = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
-    if item is None:
+    if item is not None:
+        record_rating(ctx, item, m.group(1))
+        return True
+    since = ctx.now - ctx.settings.cases.rating_window
+    closed = cases.closed_since(ctx.session, ctx.sender.id, ctx.event.room, since)
+    if closed is None:
         return False
-    record_rating(ctx, item, m.group(1))
+    late_rating(ctx, closed, m.group(1))
     return True
+
+
+def late_rating(ctx: Context, item: Item, rating: str) -> None:
+    """Another reporter's rating after the first one closed the item: kept on the timeline
+    and thanked; the first rating decided, but a 不满意 still reaches the owner."""
+    items.record(ctx.session, item, "rated", at=ctx.now, actor_id=ctx.sender.id, detail=rating,
+                 msg_id=ctx.event.id)
+    ctx.reply(f"谢谢您的评价（{rating}），已记下。")
+    if rating == "不满意":
+        tell_owner(ctx, item.assignee_id, f"#{item.id} 已结案，但另一位反映人评价不满意，请回访。")
 
 
 def record_rating(ctx: Context, item: Item, rating: str) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from storage import status
 from storage.items import record
-from storage.models import Item, ItemReporter, Person
+from storage.models import Item, ItemEvent, ItemReporter, Person
 
 SAME_TEXT = 0.8  # SequenceMatcher ratio above which two reports are "clearly the same text"
 
@@ -113,6 +113,19 @@ def awaiting_rating(session: Session, person_id: str, room_id: str | None) -> It
     if room_id is not None:
         found = [i for i in found if i.room_id in (room_id, None)]
     return max(found, key=lambda i: (i.resolved_at, i.id), default=None)
+
+
+def closed_since(session: Session, person_id: str, room_id: str | None, since: datetime) -> Item | None:
+    """The item this person reported that another reporter's rating closed since `since`,
+    which this person has not rated yet (their word is still worth keeping)."""
+    query = (select(Item).join(ItemReporter, ItemReporter.item_id == Item.id)
+             .where(ItemReporter.person_id == person_id, Item.status == status.CLOSED,
+                    Item.rating.is_not(None), Item.closed_at >= since))
+    found = [i for i in session.exec(query) if room_id is None or i.room_id in (room_id, None)]
+    rated = set(session.exec(select(ItemEvent.item_id).where(
+        ItemEvent.actor_id == person_id, ItemEvent.action == "rated")))
+    found = [i for i in found if i.id not in rated]
+    return max(found, key=lambda i: (i.closed_at, i.id), default=None)
 
 
 def staff_of_department(session: Session, department: str) -> Person | None:

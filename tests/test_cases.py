@@ -258,6 +258,17 @@ async def test_plain_satisfied_closes(harness):
     assert await harness.say("r-b3", "u-101", "满意") == []
 
 
+async def test_a_second_reporters_rating_is_kept_and_thanked(harness):
+    await resolved_elevator(harness)
+    await harness.say("r-b3", "u-102", "满意")
+    sent = await harness.say("r-b3", "u-101", "不满意")
+    assert [(m.room, m.to) for m in sent] == [("r-b3", None), (None, "u-mao")]
+    assert sent[0].text == "谢谢您的评价（不满意），已记下。" and "另一位反映人评价不满意" in sent[1].text
+    assert (item(harness, 1).status, item(harness, 1).rating) == ("closed", "满意")  # the first decided
+    assert [e.detail for e in events(harness, 1) if e.action == "rated"] == ["满意", "不满意"]
+    assert await harness.say("r-b3", "u-101", "满意") == []  # once each
+
+
 async def test_unsatisfied_reopens_one_level_up_and_tells_the_new_owner(harness):
     await resolved_elevator(harness)
     sent = await harness.say("r-b3", "u-101", "#评价 1 不满意")
