@@ -15,7 +15,7 @@ from handlers.classify.features import cut, features
 from handlers.classify.normalize import normalize
 from storage.corrections import add_correction
 from storage.db import create_schema, make_engine, session_scope
-from tests.conftest import CONFIG, START
+from tests.conftest import CONFIG, START, database_url
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 SEP = "\n- - - - - - - - - - - - - - -\n"
@@ -213,7 +213,7 @@ def test_eval_and_train_reject_bad_files(tmp_path, monkeypatch, capsys):
 
 
 def test_train_learns_from_staff_corrections(tmp_path, monkeypatch, capsys):
-    db = f"sqlite:///{tmp_path / 'linli.db'}"
+    db = database_url(tmp_path / 'linli.db')
     engine = make_engine(db)
     create_schema(engine)
     text = "楼下的桂花开了，好香"  # looks like nothing the tiny corpus knows
@@ -240,7 +240,7 @@ async def test_a_rejected_item_teaches_the_next_model(harness, tmp_path, capsys)
     await harness.say("r-b3", "u-mao", "#驳回 1 演练消息，不是真的")
     corpus, model = tmp_path / "tiny.jsonl", tmp_path / "model.json.gz"
     write_corpus(corpus, TINY * 3)
-    settings = harness.bot.settings.model_copy(update={"database": str(harness.bot.engine.url)})
+    settings = harness.bot.settings.model_copy(update={"database": harness.bot.engine.url.render_as_string(hide_password=False)})
     assert train_model([str(corpus)], settings, str(model)) == 0
     assert "1 corrections" in capsys.readouterr().out
     assert load_classifier(model).classify(text).kind == "chat"

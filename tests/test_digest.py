@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.config import CouncilDay, Schedule
 from storage import items, people
 from storage.models import Item, Supporter, Vote
-from tests.conftest import CONFIG, ROOT, START, TZ
+from tests.conftest import CONFIG, ROOT, START, TZ, database_url
 
 TRANSCRIPT = ROOT / "tests" / "transcripts" / "digest_six_weeks.jsonl"
 MONDAY = START + timedelta(days=7)  # 2026-11-30 09:00: the first digest after START
@@ -154,7 +154,7 @@ async def test_a_restart_in_the_minute_of_the_digest_does_not_post_it_again(sett
     from bot.clock import VirtualClock
     from bot.transport.local import LocalTransport
 
-    database = f"sqlite:///{tmp_path / 'linli.db'}"
+    database = database_url(tmp_path / 'linli.db')
     clock = VirtualClock(MONDAY - timedelta(minutes=5), settings.timezone)
     first = Linli(settings, LocalTransport(settings, clock), clock, database=database)
     await first.start()
@@ -179,7 +179,7 @@ async def test_a_digest_missed_while_down_is_posted_once_on_restart(settings, tm
     from bot.clock import VirtualClock
     from bot.transport.local import LocalTransport
 
-    database = f"sqlite:///{tmp_path / 'linli.db'}"
+    database = database_url(tmp_path / 'linli.db')
 
     async def run(start: datetime, until: datetime) -> list:
         clock = VirtualClock(start, settings.timezone)
@@ -233,7 +233,7 @@ async def test_council_on_the_first_is_announced_on_the_last_day_of_the_month(se
 
     moved = settings.model_copy(update={"schedule": Schedule(council_day=CouncilDay(day=1, at="19:30"))})
     clock = VirtualClock(START, moved.timezone)
-    bot = Linli(moved, LocalTransport(moved, clock), clock, database=f"sqlite:///{tmp_path / 'x.db'}")
+    bot = Linli(moved, LocalTransport(moved, clock), clock, database=database_url(tmp_path / 'x.db'))
     await bot.start()
     try:
         pending = {key: when for when, _, key in bot.scheduler.pending()}
@@ -319,7 +319,7 @@ def new_count(text: str) -> int:
 
 
 def test_six_weeks_of_replay_and_the_digest_command(tmp_path, capsys):
-    db = f"sqlite:///{tmp_path / 'six.db'}"
+    db = database_url(tmp_path / 'six.db')
     assert main(["replay", str(TRANSCRIPT), "--config", str(CONFIG), "--db", db]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.clock import Clock, VirtualClock
 from bot.scheduler import GRACE, Scheduler
 from storage.db import create_schema, make_engine
-from tests.conftest import START
+from tests.conftest import START, database_url
 
 
 class Recorder:
@@ -25,7 +25,7 @@ class Recorder:
 
 
 def engine_at(path):
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(database_url(path))
     create_schema(engine)
     return engine
 

@@ -17,7 +17,6 @@ import asyncio
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,8 +24,11 @@ from pathlib import Path
 
 import aiohttp
 import yaml
+from sqlalchemy import create_engine, text
 
-from tests.conftest import CONFIG, ROOT
+from storage.db import sync_url
+
+from tests.conftest import CONFIG, ROOT, database_url
 
 BURST = [  # (room, sender, text): two complaints and one acceptance in each of three groups
     ("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修"),
@@ -62,7 +64,7 @@ class Bot:
 
     def __init__(self, config: Path, db: Path, log: Path) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("LINLI_CONFIG", "LINLI_DATABASE")}
-        env["LINLI_DATABASE"] = f"sqlite:///{db}"
+        env["LINLI_DATABASE"] = database_url(db)
         self.log = log
         self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -107,8 +109,13 @@ async def until(condition, what: str):
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:  # a second reader; the bot's file is in WAL mode
-        return conn.execute(sql).fetchall()
+    """A second reader beside the bot (its SQLite file is in WAL mode)."""
+    engine = create_engine(sync_url(database_url(db)))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql)).all()]
+    finally:
+        engine.dispose()
 
 
 def outbox(db: Path) -> dict[int, tuple]:
@@ -134,7 +141,7 @@ async def test_kill_9_with_pending_outbox_then_restart_sends_each_once(tmp_path)
                     await ws.send_json({"room": room, "from": sender, "text": text})
 
                 async def everything_committed() -> bool:  # 6 items, 3 accepted, replies written
-                    return rows(db, "SELECT count(*), sum(status = 'accepted') FROM item") == [(6, 3)] \
+                    return rows(db, "SELECT count(*), sum(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) FROM item") == [(6, 3)] \
                         and rows(db, "SELECT count(*) FROM outboxmessage")[0][0] >= 9 - 3
 
                 await until(everything_committed, "the burst to be committed")

@@ -17,7 +17,7 @@ from bot.transport.wechaty import WechatyTransport
 from storage.db import session_scope
 from storage.models import Ballot, RoomMember
 from storage.people import room_members
-from tests.conftest import START, Harness
+from tests.conftest import START, Harness, database_url
 from tests.inprocess_puppet import InProcessPuppet
 from tests.test_wechaty_transport import B3, BOT, ROOMS, make_puppet, start_wechaty
 
@@ -152,7 +152,7 @@ async def test_wechat_members_are_read_again_at_login(settings, tmp_path):
     members = [m for m in ROOMS[0][2] if m[0] != "u-102"] + [("u-209", "冯先生", "")]
     puppet.add_room(B3, ROOMS[0][1], members)
     bot = Linli(settings, WechatyTransport(settings, clock, puppet=puppet), clock,
-                database=f"sqlite:///{tmp_path / 'linli.db'}")
+                database=database_url(tmp_path / 'linli.db'))
     await bot.start()
     try:
         await bot.transport.idle()
@@ -176,7 +176,7 @@ async def test_wechat_members_are_read_again_now_and_then(settings, tmp_path, mo
     clock = VirtualClock(START, settings.timezone)
     puppet = make_puppet()
     transport = WechatyTransport(settings, clock, puppet=puppet, probe_wait=probe_wait)
-    bot = Linli(settings, transport, clock, database=f"sqlite:///{tmp_path / 'linli.db'}")
+    bot = Linli(settings, transport, clock, database=database_url(tmp_path / 'linli.db'))
     await bot.start()
     try:
         await puppet.push(talker="u-101", room=B3, text="大家好")  # binds the room

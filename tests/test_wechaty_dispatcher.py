@@ -17,7 +17,7 @@ from bot.app import Linli
 from bot.clock import VirtualClock
 from bot.events import Outgoing
 from bot.transport.wechaty import WechatyTransport
-from tests.conftest import START, Harness
+from tests.conftest import START, Harness, database_url
 from tests.inprocess_puppet import InProcessPuppet
 
 
@@ -79,7 +79,7 @@ async def wechaty_as_harness(settings, tmp_path):
     clock = VirtualClock(START, settings.timezone)
     puppet = puppet_for(settings)
     bot = Linli(settings, WechatyTransport(settings, clock, puppet=puppet), clock,
-                database=f"sqlite:///{tmp_path / 'linli.db'}")
+                database=database_url(tmp_path / 'linli.db'))
     await bot.start()
     yield WechatyAsHarness(bot, puppet)
     await bot.stop()

@@ -18,7 +18,7 @@ from bot.cli import main
 from bot.transport import StartError
 from bot.transport.wechaty import WechatyTransport
 from bot.web.server import make_app
-from tests.conftest import CONFIG, ROOT, START
+from tests.conftest import CONFIG, ROOT, START, database_url
 from tests.fake_gateway import QR, FakeGateway, Member
 
 B3 = "20001@chatroom"
@@ -49,7 +49,7 @@ async def start_bot(settings, tmp_path, endpoint: str, token: str | None = TOKEN
 
     clock = VirtualClock(START, settings.timezone)
     transport = WechatyTransport(settings, clock, endpoint=endpoint, token=token, sleep=no_sleep)
-    bot = Linli(settings, transport, clock, database=f"sqlite:///{tmp_path / 'linli.db'}")
+    bot = Linli(settings, transport, clock, database=database_url(tmp_path / 'linli.db'))
     await bot.start()
     return bot
 
@@ -122,7 +122,7 @@ async def test_token_expiring_while_running_is_named_and_retried(settings, tmp_p
     gw_fixed = asyncio.Event()
     clock = VirtualClock(START, settings.timezone)
     transport = WechatyTransport(settings, clock, endpoint=f"127.0.0.1:{gw.port}", token=TOKEN, sleep=sleep)
-    bot = Linli(settings, transport, clock, database=f"sqlite:///{tmp_path / 'linli.db'}")
+    bot = Linli(settings, transport, clock, database=database_url(tmp_path / 'linli.db'))
     await bot.start()
     try:
         gw.reject_all = True  # the token expired at the gateway
@@ -180,7 +180,7 @@ def free_port() -> int:
 
 def wechaty_config(tmp_path: Path) -> Path:
     data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
-    data.update(transport="wechaty", database=f"sqlite:///{tmp_path / 'linli.db'}",
+    data.update(transport="wechaty", database=database_url(tmp_path / 'linli.db'),
                 web={"host": "127.0.0.1", "port": free_port()})
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -22,7 +22,7 @@ from bot.transport import SendError
 from bot.transport.local import LocalTransport
 from bot.transport.wechaty import WechatyTransport, split_quote
 from storage.models import Item, RoomBinding, RoomMember
-from tests.conftest import START
+from tests.conftest import START, database_url
 from tests.inprocess_puppet import InProcessPuppet
 
 BOT = "wxid_linli"
@@ -103,7 +103,7 @@ async def start_wechaty(settings, tmp_path) -> WechatyHarness:
     clock = VirtualClock(START, settings.timezone)
     puppet = make_puppet()
     bot = Linli(settings, WechatyTransport(settings, clock, puppet=puppet, sleep=no_sleep), clock,
-                database=f"sqlite:///{tmp_path / 'linli.db'}")
+                database=database_url(tmp_path / 'linli.db'))
     await bot.start()
     return WechatyHarness(bot, puppet, sleeps)
 
@@ -111,7 +111,7 @@ async def start_wechaty(settings, tmp_path) -> WechatyHarness:
 async def start_local(settings, tmp_path) -> LocalHarness:
     clock = VirtualClock(START, settings.timezone)
     bot = Linli(settings, LocalTransport(settings, clock), clock,
-                database=f"sqlite:///{tmp_path / 'linli.db'}")
+                database=database_url(tmp_path / 'linli.db'))
     await bot.start()
     return LocalHarness(bot)
 
@@ -291,7 +291,7 @@ async def test_room_found_by_topic_before_anyone_spoke_and_remembered(wechaty_ha
 
 
 async def test_binding_survives_a_topic_change_and_a_restart(settings, tmp_path):
-    database = f"sqlite:///{tmp_path / 'linli.db'}"
+    database = database_url(tmp_path / 'linli.db')
     for topic in ("姚畔湾3号楼", "3号楼（新群名）"):
         clock = VirtualClock(START, settings.timezone)
         puppet = InProcessPuppet(BOT)
@@ -392,7 +392,7 @@ async def test_silently_dead_connection_is_found_by_the_probe(settings, tmp_path
     clock = VirtualClock(START, settings.timezone)
     puppet = make_puppet()
     transport = WechatyTransport(settings, clock, puppet=puppet, sleep=no_sleep, probe_wait=probe_wait)
-    bot = Linli(settings, transport, clock, database=f"sqlite:///{tmp_path / 'linli.db'}")
+    bot = Linli(settings, transport, clock, database=database_url(tmp_path / 'linli.db'))
     await bot.start()
     try:
         (await probes.get()).set_result(None)  # a probe on a healthy connection
