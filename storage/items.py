@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from storage.models import Item, ItemEvent, ItemReporter
 from storage.status import default_kind
@@ -14,16 +14,24 @@ def open_item(session: Session, *, kind: str, status: str, text: str, reporter_i
               building: str | None = None, urgent: bool = False, level: str = "社区",
               assignee_id: str | None = None, msg_id: str | None = None,
               private: bool = False) -> Item:
-    item = Item(kind=kind, status=status, text=text, reporter_id=reporter_id, room_id=room_id,
+    item = Item(id=next_number(session), kind=kind, status=status, text=text, reporter_id=reporter_id, room_id=room_id,
                 category=category, building=building, urgent=urgent, level=level,
                 assignee_id=assignee_id, source_msg=msg_id, created_at=at,
                 sla_kind=default_kind(category))
     session.add(item)
-    session.flush()  # assigns the number
+    session.flush()
     session.add(ItemReporter(item_id=item.id, person_id=reporter_id, private=private,
                              msg_id=msg_id, at=at))
     record(session, item, "opened", at=at, actor_id=reporter_id, msg_id=msg_id, detail=text)
     return item
+
+
+def next_number(session: Session) -> int:
+    """The highest number + 1, read in this transaction. Not the database's own counter: a
+    PostgreSQL sequence never gives back a number, so an item opened and then undone (a
+    refused command, a failed message) would leave a gap residents see (#1, #3); SQLite reuses
+    it. One bot process writes a database (README, Known limits), so nobody races for it."""
+    return (session.exec(select(func.max(Item.id))).one() or 0) + 1
 
 
 def record(session: Session, item: Item, action: str, *, at: datetime, actor_id: str | None,

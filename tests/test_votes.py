@@ -76,6 +76,14 @@ async def test_wrong_poll_commands_get_the_form(harness, args, expected):
         assert s.exec(select(Vote)).all() == [] and s.exec(select(Item)).all() == []
 
 
+async def test_a_refused_new_topic_uses_no_number(harness):
+    """The item a refused #发起表决 made is undone with its number: the next item is #1."""
+    sent = await harness.say(None, "u-mao", "#发起表决 物业续聘 截止:3天后")  # privately: no group
+    assert sent[0].text == "请在要表决的群里发起表决。"
+    sent = await harness.say("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修")
+    assert "#1" in sent[0].text, sent[0].text
+
+
 async def test_residents_cannot_open_votes(harness):
     sent = await harness.say("r-b5", "u-103", "#发起表决 装充电棚 截止:3天后")
     assert "只有管理员、网格员可以用" in sent[0].text
