@@ -158,13 +158,15 @@ def card_lines(ctx: Context, item: Item) -> list[str]:
     if supporters and _privately_to_staff(ctx):  # a card may be read in a group: no names there
         lines[0] += f"（{'、'.join(_name(ctx, pid) for pid in supporters)}）"
     for event in ctx.session.exec(select(ItemEvent).where(ItemEvent.item_id == item.id,
-                                                          ItemEvent.action == "listed")):
+                                                          ItemEvent.action == "listed")
+                                      .order_by(ItemEvent.id)):
         lines.append(f"已列入{event.detail}")
     vote = vote_store.vote_of_item(ctx.session, item.id)
     if vote is not None:
         lines.extend(votes.vote_lines(ctx, vote))
     objections = ctx.session.exec(select(ItemEvent).where(ItemEvent.item_id == item.id,
-                                                          ItemEvent.action == "objection")).all()
+                                                          ItemEvent.action == "objection")
+                                     .order_by(ItemEvent.id)).all()
     if objections:
         lines.append(f"异议：{len(objections)}条")
         if _privately_to_staff(ctx):
