@@ -64,7 +64,7 @@ def show_stats(ctx: Context, args: str) -> None:
     sla = ctx.settings.cases.sla
     r = stats.rates(ctx.session, start, end, accept_sla=sla.accept,
                     urgent_accept_sla=sla.urgent_accept, buildings=buildings,
-                    accept_by=accept_by(ctx.settings, now.tzinfo))
+                    accept_by=accept_by(ctx.settings, now.tzinfo), now=now)
     last = min(end, now + timedelta(seconds=1)) - timedelta(seconds=1)
     lines = [f"{scope} {label}统计（{start:%m-%d} 至 {last:%m-%d}）："]
     if not r.opened:

@@ -47,7 +47,7 @@ def compose(ctx: Context, room, start: datetime, end: datetime) -> Digest:
     """The digest of [start, end) as `room` sees it, made at `ctx.now`."""
     week = figures.week(ctx.session, scope_for(ctx.settings, room), start, end,
                         sla=ctx.settings.cases.sla, overdue_ids=sla.overdue_ids(ctx),
-                        accept_by=sla.accept_by(ctx.settings, ctx.now.tzinfo))
+                        accept_by=sla.accept_by(ctx.settings, ctx.now.tzinfo), now=ctx.now)
     text = "\n".join(_lines(week))
     # A week with nothing raised or resolved gets the text alone: the chart would repeat
     # it, and drawing one costs a tenth of a second of the bot's only thread.
@@ -189,9 +189,9 @@ class _CommunityRoom:
 
 # -- 季度分析 -------------------------------------------------------------------------------
 def quarter_text(session: Session, settings: Settings, start: datetime, end: datetime,
-                 *, so_far: bool = False) -> str:
+                 *, now: datetime, so_far: bool = False) -> str:
     q = figures.quarter(session, start, end, sla=settings.cases.sla,
-                        accept_by=sla.accept_by(settings, start.tzinfo))
+                        accept_by=sla.accept_by(settings, start.tzinfo), now=now)
     last_month = (end - timedelta(days=1)).month
     head = f"【季度分析】{q.label}（{start.month}月—{last_month}月{'，截至今天' if so_far else ''}）"
     lines = [head]
@@ -234,7 +234,7 @@ def quarterly(ctx: Context, due: str | None = None) -> None:
     period = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
     if not figures.claim_run(ctx.session, "quarterly", period, ctx.now):
         return
-    text = quarter_text(ctx.session, ctx.settings, start, end)
+    text = quarter_text(ctx.session, ctx.settings, start, end, now=ctx.now)
     for admin in _admins(ctx.settings):
         ctx.tell(admin, text)
 
@@ -243,6 +243,6 @@ def quarterly(ctx: Context, due: str | None = None) -> None:
 def ask_quarter(ctx: Context, args: str) -> None:
     """本季度至今的三率、办结层级和增长的类别（私聊发给您）"""
     start, end = figures.quarter_of(ctx.now.date(), ctx.now.tzinfo)
-    ctx.tell(ctx.sender.id, quarter_text(ctx.session, ctx.settings, start, end, so_far=True))
+    ctx.tell(ctx.sender.id, quarter_text(ctx.session, ctx.settings, start, end, now=ctx.now, so_far=True))
     if ctx.room is not None:
         ctx.reply("季度分析已私聊发给您。")

@@ -114,13 +114,14 @@ class Week:
 
 
 def week(session: Session, scope: Scope, start: datetime, end: datetime, *, sla,
-         overdue_ids: set[int], trend_weeks: int = 6, accept_by=None) -> Week:
+         overdue_ids: set[int], trend_weeks: int = 6, accept_by=None,
+         now: datetime | None = None) -> Week:
     """The figures of [start, end) for `scope`; `sla` is `settings.cases.sla`.
     `overdue_ids`: the complaints overdue now by the SLA clock (handlers.sla.overdue_ids,
     the one rule #案件 超期 uses too); the digest counts those of its scope."""
     week_rates = rates(session, start, end, accept_sla=sla.accept,
                        urgent_accept_sla=sla.urgent_accept, buildings=_rate_buildings(session, scope),
-                       accept_by=accept_by)
+                       accept_by=accept_by, now=now)
     done = resolved_between(session, scope, start, end)
     mean = sum((i.resolved_at - i.created_at for i in done), timedelta()) / len(done) if done else None
     raised = _items(session, scope, select(Item).where(Item.created_at >= start, Item.created_at < end,
@@ -206,12 +207,13 @@ def quarter_of(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def quarter(session: Session, start: datetime, end: datetime, *, sla, accept_by=None) -> Quarter:
+def quarter(session: Session, start: datetime, end: datetime, *, sla, accept_by=None,
+            now: datetime | None = None) -> Quarter:
     """The three rates month by month, where the resolved ones were solved, and the
     categories that grew against the quarter before."""
     def figures(s: datetime, e: datetime) -> Rates:
         return rates(session, s, e, accept_sla=sla.accept, urgent_accept_sla=sla.urgent_accept,
-                     accept_by=accept_by)
+                     accept_by=accept_by, now=now)
 
     months, cursor = [], start
     while cursor < end:

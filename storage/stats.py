@@ -3,7 +3,9 @@ digest and the quarterly summary alike.
 
 Over complaints opened in [start, end) (rejected and merged ones are not cases):
 - response rate: accepted within the acceptance SLA (urgent: its own, shorter SLA), counted
-  as the SLA clock counts it (working time) when the caller passes `accept_by`;
+  as the SLA clock counts it (working time) when the caller passes `accept_by`, over the
+  items whose acceptance is decided (accepted, or past the deadline at `now`): an item
+  raised five minutes ago is not yet a miss;
 - resolution rate: resolved or closed;
 - satisfaction rate: 满意 + 基本满意 over rated items;
 - mean time to resolve: opened → resolved, over resolved items;
@@ -28,6 +30,7 @@ SATISFIED = ("满意", "基本满意")
 @dataclass(frozen=True)
 class Rates:
     opened: int
+    decided: int  # whose acceptance is decided: the response rate's denominator
     responded: int
     resolved: int
     rated: int
@@ -42,7 +45,7 @@ class Rates:
 
     @property
     def response_rate(self) -> Fraction | None:
-        return self._rate(self.responded, self.opened)
+        return self._rate(self.responded, self.decided)
 
     @property
     def resolution_rate(self) -> Fraction | None:
@@ -69,7 +72,7 @@ def complaints_opened(session: Session, start: datetime, end: datetime,
 
 def rates(session: Session, start: datetime, end: datetime, *, accept_sla: timedelta,
           urgent_accept_sla: timedelta, buildings: list[str] | None = None,
-          accept_by: Callable[[Item], datetime] | None = None) -> Rates:
+          accept_by: Callable[[Item], datetime] | None = None, now: datetime | None = None) -> Rates:
     """`buildings`: only items of these buildings (a building group's view); None: all.
     `accept_by(item)`: the moment the item had to be accepted by (handlers.sla.accept_by:
     working time, as the reminders count it); None: creation + the SLA, round the clock."""
@@ -77,12 +80,13 @@ def rates(session: Session, start: datetime, end: datetime, *, accept_sla: timed
     if accept_by is None:
         def accept_by(i: Item) -> datetime:
             return i.created_at + (urgent_accept_sla if i.urgent else accept_sla)
-    responded = sum(1 for i in items if i.accepted_at is not None and i.accepted_at <= accept_by(i))
+    decided = [i for i in items if i.accepted_at is not None or now is None or accept_by(i) <= now]
+    responded = sum(1 for i in decided if i.accepted_at is not None and i.accepted_at <= accept_by(i))
     done = [i for i in items if i.resolved_at is not None]
     rated = [i for i in items if i.rating]
     mean = sum((i.resolved_at - i.created_at for i in done), timedelta()) / len(done) if done else None
     return Rates(
-        opened=len(items), responded=responded, resolved=len(done), rated=len(rated),
+        opened=len(items), decided=len(decided), responded=responded, resolved=len(done), rated=len(rated),
         satisfied=sum(1 for i in rated if i.rating in SATISFIED), mean_resolve=mean,
         by_level=dict(Counter(i.solved_level or i.level for i in done)),
         by_category=dict(Counter(i.category or "其他" for i in items)),

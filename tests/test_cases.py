@@ -341,6 +341,9 @@ async def test_stats_figures_over_this_month(harness):
     await resolved_elevator(harness)
     await harness.say("r-b3", "u-101", "满意")
     await harness.say("r-b17", "u-105", "17号楼楼下垃圾堆了好几天了，很臭")  # never accepted
+    sent = await harness.say("r-all", "u-jiang", "#统计")  # just raised: not yet a miss
+    assert "登记 2 件｜响应率 100%｜解决率 50%" in sent[0].text
+    await harness.advance(timedelta(hours=3))  # past its two working hours
     sent = await harness.say("r-all", "u-jiang", "#统计")
     text = sent[0].text
     assert "11月统计" in text
