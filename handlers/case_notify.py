@@ -29,9 +29,11 @@ def name_of(ctx: Context, person_id: str | None) -> str:
 
 def announce(ctx: Context, item: Item, group_text: str, *, private_text: str | None = None,
              mention_reporters: bool = False, mentions: tuple[str, ...] = (),
-             coalesce: str | None = None) -> bool:
+             coalesce: str | None = None, ask: str = "") -> bool:
     """Post `group_text` in the item's group (@ its public reporters if asked) and send
-    `private_text` (default: the same) to reporters who raised it privately.
+    `private_text` (default: the same) to reporters who raised it privately. `ask` (a
+    request to rate) goes to each reporter where they are: in the group only if one of
+    them is there, never to a group where nobody can answer it.
 
     Returns True if the group post answers the chat the current message came from."""
     room = item_room(ctx, item)
@@ -42,13 +44,13 @@ def announce(ctx: Context, item: Item, group_text: str, *, private_text: str | N
     private = [r.person_id for r in rows if r.person_id not in public]
     if room is not None:
         ats = tuple(dict.fromkeys([*mentions, *(public if mention_reporters else [])]))
-        ctx.outgoing.append(Outgoing(mask_phones(group_text), room=room, mentions=ats,
-                                     coalesce=coalesce))
+        ctx.outgoing.append(Outgoing(mask_phones(group_text + (ask if public else "")), room=room,
+                                     mentions=ats, coalesce=coalesce))
     for person_id in dict.fromkeys(private):
         if ctx.event is not None and ctx.event.room is None and ctx.event.sender == person_id \
                 and private_text is None:
             continue
-        ctx.tell(person_id, private_text or group_text)
+        ctx.tell(person_id, (private_text or group_text) + ask)
     return ctx.event is not None and room is not None and ctx.event.room == room
 
 

@@ -202,9 +202,9 @@ def resolve(ctx: Context, args: str) -> None:
     ask = f"\n请回复“满意”“基本满意”或“不满意”（也可发 #评价 {item.id} 满意）。" \
         if _resident_reporters(ctx, item) else ""
     posted = announce(
-        ctx, item, f"#{item.id} 已办结：{text}{ask}",
-        private_text=f"您反映的 #{item.id} 已办结：{text}{ask}",
-        mention_reporters=True)
+        ctx, item, f"#{item.id} 已办结：{text}",
+        private_text=f"您反映的 #{item.id} 已办结：{text}",
+        mention_reporters=True, ask=ask)
     _reply_or_confirm(ctx, posted, f"#{item.id} 已办结，已请反映人评价。")
     window = ctx.settings.cases.rating_window
     ctx.jobs.at(ctx.now + window, "cases.rating_due", key=f"rate-{item.id}", item=item.id)

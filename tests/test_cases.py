@@ -104,7 +104,8 @@ async def test_private_complaint_names_no_reporter_and_updates_go_privately(harn
     group = [m for m in sent if m.room == "r-b5"]
     assert "138****5678" in group[0].text and "13812345678" not in group[0].text
     assert "u-107" not in group[0].mentions
-    assert any(m.to == "u-107" and "已办结" in m.text for m in sent)
+    assert "请回复" not in group[0].text  # nobody in the group can rate it
+    assert any(m.to == "u-107" and "已办结" in m.text and "请回复" in m.text for m in sent)
     sent = await harness.say(None, "u-107", "满意")
     assert sent[0].to == "u-107" and "已结案" in sent[0].text
     assert item(harness, 1).status == "closed"
