@@ -173,6 +173,7 @@ def print_digest(settings: Settings, room_id: str, week: str | None, png: str | 
                  db: str | None) -> int:
     """`linli digest`: the text a room would get, read from the bot's database."""
     from bot.clock import Clock
+    from bot.scheduler import weekly
     from handlers.context import Context
     from handlers.digest import compose
     from storage.db import make_engine, session_scope
@@ -192,7 +193,10 @@ def print_digest(settings: Settings, room_id: str, week: str | None, png: str | 
     engine = make_engine(db or settings.database)
     try:
         with session_scope(engine) as session:
-            made = compose(Context(settings=settings, session=session, now=clock.now(), bot_id=""),
+            # as the Monday post said it (or would say it, if that is still to come)
+            posted = weekly(settings.schedule.digest, clock.tz).get_next_fire_time(None, end)
+            now = min(clock.now(), posted)
+            made = compose(Context(settings=settings, session=session, now=now, bot_id=""),
                            room, start, end)
     except Exception as exc:  # e.g. a database the bot has never run on
         print(f"cannot read the database: {exc.__class__.__name__}: {exc}".splitlines()[0],
