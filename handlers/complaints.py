@@ -10,6 +10,7 @@ from handlers.classify import Classification
 from handlers.context import Context
 from handlers.privacy import mask_phones, short
 from handlers.router import Router
+from handlers.topics import same_subject
 from storage import cases, items, people, status
 from storage.models import Item, Person
 
@@ -34,7 +35,7 @@ def open_complaint(ctx: Context, found: Classification) -> None:
     since = ctx.now - ctx.settings.cases.duplicate_window
     same = cases.find_duplicate(ctx.session, text=report.text, category=report.category,
                                 building=report.building, room_id=event.room, since=since,
-                                urgent=report.urgent)
+                                urgent=report.urgent, same_subject=same_subject)
     if same is not None:
         join_existing(ctx, same, report)
         return

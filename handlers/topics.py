@@ -25,7 +25,7 @@ STOP_WORDS = frozenset("""
     物业 小区 社区 问题 情况 时候 事情 居民 业主 大家 邻居 师傅 阿姨 老师 领导 工作人员 网格员
     楼下 楼上 门口 附近 这边 那边 今天 昨天 明天 晚上 早上 上午 下午 天天 每天 一下 麻烦 谢谢
     号楼 单元 楼栋 楼道口 老人 东门 西门 南门 北门
-    建议 投诉 反映 电话
+    建议 投诉 反映 电话 危险 安全
 """.split())
 # Things residents complain about that jieba's dictionary does not keep whole.
 NEIGHBOURHOOD_WORDS = """
@@ -44,6 +44,28 @@ def _extractor() -> jieba.analyse.TFIDF:
     tfidf.postokenizer = jieba.posseg.POSTokenizer(tokenizer)
     tfidf.stop_words = tfidf.stop_words | STOP_WORDS
     return tfidf
+
+
+# One-character nouns that name no problem ("我们楼没水了": 楼 is where, 水 is what).
+_PLACE_CHARS = frozenset("楼人家事里边处")
+
+
+def subjects(text: str) -> frozenset[str]:
+    """The things a complaint is about: its nouns, without buildings and words every
+    complaint shares. "3号楼电梯又坏了，物业什么时候来修" → {电梯}."""
+    words = _extractor().postokenizer.cut(_BUILDING.sub(" ", text))
+    return frozenset(w.word for w in words if w.flag in _NOUNS and w.word not in STOP_WORDS
+                     and w.word not in _PLACE_CHARS and not w.word.isdigit())
+
+
+def same_subject(a: str, b: str) -> bool | None:
+    """Do two complaints name the same thing? None when either names nothing we can read.
+    Words match when one holds the other (垃圾/垃圾桶, 水/水管) or both end in the same
+    character, the head of a Chinese compound (路灯/楼道灯)."""
+    first, second = subjects(a), subjects(b)
+    if not first or not second:
+        return None
+    return any(x in y or y in x or x[-1] == y[-1] for x in first for y in second)
 
 
 def hot_topics(texts: Iterable[str], top: int = 3) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from difflib import SequenceMatcher
 
@@ -55,16 +56,19 @@ def in_buildings(building: str | None, buildings: list[str] | None) -> bool:
 
 
 def find_duplicate(session: Session, *, text: str, category: str | None, building: str | None,
-                   room_id: str | None, since: datetime, urgent: bool = False) -> Item | None:
+                   room_id: str | None, since: datetime, urgent: bool = False,
+                   same_subject: Callable[[str, str], bool | None] | None = None) -> Item | None:
     """An open complaint opened since `since` that is the same problem: same building,
-    category and urgency, or (without a building) clearly the same text raised in the same
-    room. A gas smell is never folded into last week's e-bike complaint of the same category."""
+    category and urgency — unless `same_subject` tells the two apart (a broken lift and a
+    dark stairwell are both 设施维修) — or, without a building, clearly the same text raised
+    in the same room. A gas smell is never folded into last week's e-bike complaint."""
     query = select(Item).where(Item.kind == status.COMPLAINT,
                                Item.status.in_(sorted(status.ACTIVE[status.COMPLAINT])),
                                Item.created_at >= since).order_by(Item.id)
     for item in session.exec(query):
         if same_building(item.building, building) and category and item.category == category \
-                and item.urgent == urgent:
+                and item.urgent == urgent \
+                and (same_subject is None or same_subject(text, item.text) is not False):
             return item
         if (building is None or item.building is None or same_building(item.building, building)) \
                 and (room_id is None or item.room_id == room_id) and same_text(text, item.text):

@@ -59,6 +59,16 @@ async def test_same_problem_joins_the_open_item_as_another_reporter(harness):
         assert len(s.exec(select(Item)).all()) == 1
 
 
+async def test_another_thing_broken_in_the_same_building_is_another_item(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    sent = await harness.say("r-b3", "u-101", "楼道灯好几天不亮了，晚上下楼很危险")
+    assert sent[0].text.startswith("已登记 #2（设施维修）")
+    sent = await harness.say("r-b3", "u-102", "电梯还是不动，今天又走楼梯")  # the lift again
+    assert texts(sent) == ["已有 #1 在处理，已记下您的反映（共 2 人）。"]
+    sent = await harness.say("r-b3", "u-107", "3号楼又坏了，什么时候修好")  # names nothing: joins
+    assert sent[0].text.startswith("已有 #1")
+
+
 async def test_after_the_duplicate_window_a_new_item_opens(harness):
     await harness.say("r-b3", "u-101", ELEVATOR)
     await harness.advance(timedelta(hours=73))
