@@ -37,8 +37,10 @@ OBJECT_USAGE = "#异议 编号 理由"
 TIME_FORMS = "2026-11-30 20:00、11月30日20点、周五晚8点、明天中午12点、3天后"
 REMINDERS = (24, 2)  # hours before the deadline
 ACK_GAP = timedelta(minutes=1)  # at most one merged ballot acknowledgement per room per minute
-_KEYS = re.compile(r"(选项|截止|规则|options|deadline|rule)\s*:", re.I)
-_KEY_NAMES = {"options": "选项", "deadline": "截止", "rule": "规则"}
+# A field starts after a space: `截止:周五晚8点`, `截止 周五晚8点`, `截止时间：周五晚8点` and
+# `截止周五晚8点` all read; a title's own words (修改停车规则) stay in the title.
+_KEYS = re.compile(r"\s(选项|截止时间|截止|截至|规则|options|deadline|rule)\s*:?\s*", re.I)
+_KEY_NAMES = {"options": "选项", "deadline": "截止", "rule": "规则", "截止时间": "截止", "截至": "截止"}
 _FLAGS = re.compile(r"(?:^|\s)(匿名|实名|anonymous)(?=\s|$)", re.I)
 _SYNONYMS = {"赞成": "同意", "支持": "同意", "同意了": "同意", "不同意": "反对", "不赞成": "反对",
              "弃票": "弃权"}
@@ -64,7 +66,7 @@ def parse_poll(args: str) -> PollRequest:
     text = normalise(args)
     anonymous = any(f.lower() in ("匿名", "anonymous") for f in _FLAGS.findall(text))
     text = _FLAGS.sub(" ", text).strip()
-    parts = _KEYS.split(text)
+    parts = _KEYS.split(" " + text)
     head, fields = parts[0].strip(), {}
     for key, value in zip(parts[1::2], parts[2::2]):
         key = _KEY_NAMES.get(key.lower(), key)

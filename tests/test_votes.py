@@ -344,6 +344,18 @@ async def test_reminders_and_close_survive_a_restart(settings, tmp_path):
         await second.stop()
 
 
+@pytest.mark.parametrize("args", [
+    "修改停车规则 截止:3天后 规则:三分之二",
+    "修改停车规则 截止 3天后 规则 三分之二",
+    "修改停车规则 截止时间：3天后 规则：三分之二",
+    "修改停车规则 截止3天后 规则三分之二",
+])
+def test_poll_fields_read_however_they_are_separated(args):
+    from handlers.votes import parse_poll
+    req = parse_poll(args)
+    assert (req.head, req.deadline, req.rule) == ("修改停车规则", "3天后", "三分之二")
+
+
 @given(st.text(alphabet="#0123456789 选项截止规则:：/、过半三分之二双四匿名同意反对周五晚8点天后ab", max_size=40))
 def test_any_poll_arguments_parse_or_refuse(args):
     from handlers.context import Refusal
