@@ -307,12 +307,15 @@ async def run_bot(settings: Settings) -> int:
         return 2
     print(f"邻里 Linli is running: open http://{settings.web.host}:{settings.web.port}  (Ctrl-C to stop)",
           file=sys.stderr)
+    from handlers.topics import warm_up
+    warming = asyncio.create_task(asyncio.to_thread(warm_up))  # off the event loop
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("stopping…")
+    await warming  # a thread cannot be cancelled: let it finish (at most ~2 s after start)
     await runner.cleanup()
     await bot.stop()
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 import jieba
 import jieba.analyse
@@ -50,12 +50,19 @@ def _extractor() -> jieba.analyse.TFIDF:
 _PLACE_CHARS = frozenset("楼人家事里边处")
 
 
+@lru_cache(maxsize=1024)  # an open item's text is compared with every new report
 def subjects(text: str) -> frozenset[str]:
     """The things a complaint is about: its nouns, without buildings and words every
     complaint shares. "3号楼电梯又坏了，物业什么时候来修" → {电梯}."""
     words = _extractor().postokenizer.cut(_BUILDING.sub(" ", text))
     return frozenset(w.word for w in words if w.flag in _NOUNS and w.word not in STOP_WORDS
                      and w.word not in _PLACE_CHARS and not w.word.isdigit())
+
+
+def warm_up() -> None:
+    """Load the tokenizer and jieba's POS tables (about 2 s) before the first complaint
+    needs them, so that complaint's answer does not wait; `linli run` calls it in a thread."""
+    subjects("3号楼电梯坏了")
 
 
 def same_subject(a: str, b: str) -> bool | None:
