@@ -124,11 +124,12 @@ class Dispatcher:
             if _guarded(ctx, reply):
                 return
         found = self.classify(event.text)
-        handler = self.routes.kinds.get(found.kind)
         unsure = found.confidence < self.settings.classifier.min_confidence and not found.urgent
-        if handler is None or unsure:
-            return  # ordinary chat (or a guess too weak to act on): nothing stored, nothing said
-        _guarded(ctx, handler, found)
+        # a guess too weak to act on is treated as chat: nothing stored, and (unless the
+        # message was written to the bot) nothing said
+        handler = self.routes.kinds.get("chat" if unsure else found.kind)
+        if handler is not None:
+            _guarded(ctx, handler, found)
 
     def _run_command(self, ctx: Context, spec, args: str) -> None:
         if not spec.allows(ctx.sender.role):

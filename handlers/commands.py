@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from handlers.classify.normalize import without_mentions
 from handlers.context import Refusal
 
 PREFIXES = ("#", "/")  # after NFKC, ＃ and ／ are these
@@ -30,7 +31,7 @@ def split_command(text: str, addressed: bool) -> CommandText | None:
 
     `addressed`: the message @-mentions the bot, so no prefix is needed.
     """
-    text = normalise(text)
+    text = without_mentions(normalise(text))
     if text[:1] in PREFIXES:
         text = text[1:].lstrip()
     elif not addressed:

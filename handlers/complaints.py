@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from handlers.case_access import first_admin, owner_for_building
 from handlers.case_notify import item_room
 from handlers.classify import Classification
+from handlers.commands import normalise
 from handlers.context import Context
 from handlers.privacy import mask_phones, short
 from handlers.router import Router
@@ -40,6 +41,25 @@ def open_complaint(ctx: Context, found: Classification) -> None:
         join_existing(ctx, same, report)
         return
     open_case(ctx, report, reporters=[sender.id], private=event.private)
+
+
+# A quote-reply that only says "me too" about a complaint: one more reporter.
+_ME_TOO = {"我也是", "我家也是", "我们也是", "我们家也是", "我也一样", "我家也一样", "一样", "同样",
+           "同", "+1", "我也遇到了", "我也遇到过", "我家也这样", "我们楼也是", "我们这也是", "附议"}
+
+
+@router.reply
+def quoted_me_too(ctx: Context) -> bool:
+    """"我也是" quoting an open complaint (or the bot's line about it) joins its reporters."""
+    if not ctx.event.quoted:
+        return False
+    if normalise(ctx.event.text).strip(" 。.!！~～，,") not in _ME_TOO:
+        return False
+    item = items.find_quoted(ctx.session, ctx.event.quoted, status.COMPLAINT)
+    if item is None or item.status not in status.ACTIVE[status.COMPLAINT]:
+        return False
+    join_existing(ctx, item, Report(item.text, item.category, item.building, urgent=False))
+    return True
 
 
 def join_existing(ctx: Context, item: Item, report: Report) -> None:

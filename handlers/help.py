@@ -1,6 +1,7 @@
 """#帮助: generated from the registered commands, so it never drifts from what the bot does."""
 from __future__ import annotations
 
+from handlers.classify.normalize import without_mentions
 from handlers.context import Context
 from handlers.router import Router
 
@@ -24,15 +25,21 @@ def show_help(ctx: Context, args: str) -> None:
         ctx.reply("工作人员命令列表已私信发给您。")
 
 
-# A private "你好" deserves an answer (in a group, chat is left alone: never flood a group);
-# a private "谢谢" or "收到" closes a conversation and is not answered.
+# Chat written to the bot — privately, or @-ing it in a group — deserves an answer; other
+# chat in a group is left alone (never flood a group). "谢谢" or "收到" closes a
+# conversation and is not answered.
 _ACKS = {"收到", "谢谢", "谢谢你", "多谢", "好的", "好", "嗯", "嗯嗯", "ok", "okay", "👍", "👌", "辛苦了"}
+HELLO = "您好，我是邻里小助手。遇到小区里的问题直接告诉我，我会登记并找人跟进；发 #帮助 看看我能做什么。"
+UNCLEAR = "抱歉，没太明白。要反映问题，请说清是什么问题、在哪里（如：3号楼电梯坏了）；发 #帮助 看看我能做什么。"
 
 
 @router.kind("chat")
-def private_chat(ctx: Context, found) -> None:
-    """Chat written to the bot privately: one line on what it can do."""
-    text = ctx.event.text.strip().strip("！!。.~～").lower()
-    if ctx.event.room is not None or text in _ACKS:
+def answer_chat(ctx: Context, found) -> None:
+    """Chat, or a message the classifier is unsure of: one line, only to whoever wrote to the bot."""
+    event = ctx.event
+    if event.room is not None and ctx.bot_id not in event.mentions:
         return
-    ctx.reply("您好，我是邻里小助手。遇到小区里的问题直接告诉我，我会登记并找人跟进；发 #帮助 看看我能做什么。")
+    text = without_mentions(event.text).strip().strip("！!。.~～").lower()
+    if not text or text in _ACKS:
+        return
+    ctx.reply(HELLO if found.kind == "chat" else UNCLEAR)

@@ -26,7 +26,6 @@ from storage.models import Item, ItemEvent
 router = Router("proposals")
 
 SECOND_USAGE = "#附议 编号"
-_QUOTED_NUMBER = re.compile(r"#(\d{1,9})")
 _SUPPORT_WORDS = {"附议", "我附议", "+1", "附议+1", "支持附议", "顶"}
 
 
@@ -61,22 +60,11 @@ def quoted_support(ctx: Context) -> bool:
     word = normalise(ctx.event.text).strip(" 。.!！~")
     if word not in _SUPPORT_WORDS:
         return False
-    item = _quoted_proposal(ctx, ctx.event.quoted)
+    item = items.find_quoted(ctx.session, ctx.event.quoted, status.PROPOSAL)
     if item is None:
         return False
     support(ctx, item.id)
     return True
-
-
-def _quoted_proposal(ctx: Context, quoted: str) -> Item | None:
-    m = _QUOTED_NUMBER.search(normalise(quoted))
-    if m:
-        item = items.get_item(ctx.session, int(m.group(1)))
-        if item is not None and item.kind == status.PROPOSAL:
-            return item
-    return ctx.session.exec(select(Item).where(Item.kind == status.PROPOSAL,
-                                               Item.text == quoted.strip())
-                            .order_by(Item.id.desc())).first()
 
 
 def support(ctx: Context, number: int) -> None:

@@ -1,6 +1,8 @@
 """Items, their reporters and their timeline."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 
 from sqlmodel import Session, func, select
@@ -45,6 +47,21 @@ def record(session: Session, item: Item, action: str, *, at: datetime, actor_id:
 
 def get_item(session: Session, number: int) -> Item | None:
     return session.get(Item, number)
+
+
+_NUMBER = re.compile(r"#(\d{1,9})")
+
+
+def find_quoted(session: Session, quoted: str, kind: str) -> Item | None:
+    """The item of `kind` a quote-reply points at: the bot's line about it ("已登记 #3…")
+    or the message that opened it (the newest such item, if the same words came twice)."""
+    m = _NUMBER.search(unicodedata.normalize("NFKC", quoted))
+    if m:
+        item = session.get(Item, int(m.group(1)))
+        if item is not None and item.kind == kind:
+            return item
+    return session.exec(select(Item).where(Item.kind == kind, Item.text == quoted.strip())
+                        .order_by(Item.id.desc())).first()
 
 
 def reporters(session: Session, item_id: int) -> list[ItemReporter]:

@@ -29,6 +29,10 @@ TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # a Monday
 
 
+def texts(sent: list[Outgoing]) -> list[str]:
+    return [m.text for m in sent]
+
+
 class Harness:
     """A running bot plus helpers to talk to it as residents and staff do."""
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 from handlers.privacy import mask_phones
 from storage.ladder import escalate
 from storage.models import Correction, Item, ItemEvent, ItemReporter
+from tests.conftest import texts
 
 ELEVATOR = "3号楼电梯又坏了，物业什么时候来修"
 
@@ -26,10 +27,6 @@ def events(harness, number: int) -> list[ItemEvent]:
 def reporters(harness, number: int) -> list[str]:
     with harness.session() as s:
         return sorted(s.exec(select(ItemReporter.person_id).where(ItemReporter.item_id == number)))
-
-
-def texts(sent) -> list[str]:
-    return [m.text for m in sent]
 
 
 # -- opening and duplicates --------------------------------------------------------------
@@ -67,6 +64,16 @@ async def test_another_thing_broken_in_the_same_building_is_another_item(harness
     assert texts(sent) == ["已有 #1 在处理，已记下您的反映（共 2 人）。"]
     sent = await harness.say("r-b3", "u-107", "3号楼又坏了，什么时候修好")  # names nothing: joins
     assert sent[0].text.startswith("已有 #1")
+
+
+async def test_me_too_quoting_a_complaint_joins_its_reporters(harness):
+    ack = (await harness.say("r-b3", "u-101", ELEVATOR))[0].text
+    sent = await harness.say("r-b3", "u-102", "我也是", quoted=ELEVATOR)
+    assert texts(sent) == ["已有 #1 在处理，已记下您的反映（共 2 人）。"]
+    sent = await harness.say("r-b3", "u-107", "+1", quoted=ack)  # quoting the bot's line
+    assert texts(sent) == ["已有 #1 在处理，已记下您的反映（共 3 人）。"]
+    assert reporters(harness, 1) == ["u-101", "u-102", "u-107"]
+    assert await harness.say("r-b3", "u-102", "我也是", quoted="今天天气真好") == []
 
 
 async def test_after_the_duplicate_window_a_new_item_opens(harness):

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from handlers.help import HELLO, UNCLEAR
 from storage.models import Item, ItemEvent, SeenMessage
+from tests.conftest import Harness, local_bot, texts
 
 
 async def test_complaint_opens_item_and_names_the_grid_worker(harness):
@@ -64,6 +66,37 @@ async def test_private_chat_gets_one_line_of_help_but_thanks_get_none(harness):
     assert len(sent) == 1 and sent[0].to == "u-101" and "#帮助" in sent[0].text
     assert await harness.say(None, "u-101", "谢谢！") == []
     assert await harness.say("r-b3", "u-101", "你好") == []  # in a group, chat is left alone
+
+
+async def test_chat_that_ats_the_bot_in_a_group_gets_one_line(harness):
+    sent = await harness.say("r-b3", "u-101", "@邻里小助手 你好", mentions=("linli",))
+    assert [(m.room, m.text) for m in sent] == [("r-b3", HELLO)]
+    assert await harness.say("r-b3", "u-101", "@邻里小助手 谢谢", mentions=("linli",)) == []
+    assert await harness.say("r-b3", "u-101", "@毛宁 你好", mentions=("u-mao",)) == []
+
+
+async def test_a_command_after_the_bots_at_mark_is_a_command(harness):
+    """The page keeps "@邻里小助手 " in the text (WeChat's transport strips it): same command."""
+    sent = await harness.say("r-b3", "u-101", "@邻里小助手 帮助", mentions=("linli",))
+    assert len(sent) == 1 and sent[0].text.startswith("邻里小助手：")
+    sent = await harness.say("r-b3", "u-mao", "@王阿姨 #案件", mentions=("u-101",))
+    assert sent[0].text == "进行中的事项：暂无。"
+
+
+async def test_a_message_too_unsure_to_act_on_is_asked_about_only_when_written_to_the_bot(
+        settings, tmp_path):
+    unsure = settings.classifier.model_copy(update={"min_confidence": 1.01})  # every guess
+    bot = local_bot(settings.model_copy(update={"classifier": unsure}), tmp_path / "linli.db")
+    await bot.start()
+    try:
+        h = Harness(bot)
+        assert await h.say("r-b3", "u-101", "3号楼电梯又坏了") == []
+        assert texts(await h.say(None, "u-101", "3号楼电梯又坏了")) == [UNCLEAR]
+        assert texts(await h.say("r-b3", "u-102", "@邻里小助手 电梯又坏了", mentions=("linli",))) == [UNCLEAR]
+        with h.session() as s:
+            assert s.exec(select(Item)).all() == []
+    finally:
+        await bot.stop()
 
 
 async def test_unknown_room_is_ignored(harness):

@@ -17,13 +17,9 @@ from bot.transport.wechaty import WechatyTransport
 from storage.db import session_scope
 from storage.models import Ballot, RoomMember
 from storage.people import room_members
-from tests.conftest import START, Harness, database_url
+from tests.conftest import START, Harness, database_url, texts
 from tests.inprocess_puppet import InProcessPuppet
 from tests.test_wechaty_transport import B3, BOT, ROOMS, make_puppet, start_wechaty
-
-
-def texts(sent) -> list[str]:
-    return [m.text for m in sent]
 
 
 def members_of(engine, room_id: str) -> set[str]:

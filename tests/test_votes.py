@@ -12,13 +12,9 @@ from sqlmodel import select
 from bot.config import load_settings
 from storage.models import Ballot, Item, Vote
 from storage.public import state
-from tests.conftest import ROOT, START, TZ, Harness, local_bot
+from tests.conftest import ROOT, START, TZ, Harness, local_bot, texts
 
 GARDEN = "建议把5号楼西边的垃圾角改成小花园，大家觉得怎么样"
-
-
-def texts(sent) -> list[str]:
-    return [m.text for m in sent]
 
 
 async def propose(h: Harness, room="r-b5", who="u-103", text=GARDEN) -> int:

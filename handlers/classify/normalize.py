@@ -35,6 +35,11 @@ _ARTEFACT = re.compile(r"\[[^\[\]\s]{1,6}\]")  # [图片] [表情] [强] [链接
 _MENTIONS = re.compile(r"^(?:\s*@[^\s\u2005]+[\s\u2005]*)+")
 
 
+def without_mentions(text: str) -> str:
+    """`@邻里小助手 帮助` → `帮助`: the @s a message starts with address it, they are not its words."""
+    return _MENTIONS.sub("", text) if "@" in text else text
+
+
 def normalize(text: str) -> str:
     """Simplified, half-width, lower-case text without quoted parts, artefacts or leading @s."""
     t = unicodedata.normalize("NFKC", text)
@@ -42,8 +47,7 @@ def normalize(text: str) -> str:
         t = _QUOTE.sub(" ", t)
     if "[" in t:
         t = _ARTEFACT.sub(" ", t)
-    if "@" in t:
-        t = _MENTIONS.sub("", t)
+    t = without_mentions(t)
     if not _TRADITIONAL.isdisjoint(t):
         t = _T2S.convert(t)
     return " ".join(t.lower().split())
