@@ -95,7 +95,7 @@ def card_lines(ctx: Context, item: Item) -> list[str]:
     head = [f"#{item.id}", item.category or "", item.building or "",
             status.label(item.kind, item.status), item.level]
     lines = ["｜".join(p for p in head if p), f"内容：{short(text, 80)}"]
-    who = [f"反映 {len(cases.reporter_rows(ctx.session, item.id))} 人"]
+    who = [f"反映 {len(items.reporters(ctx.session, item.id))} 人"]
     if item.assignee_id:
         who.append(f"跟进：{name_of(ctx, item.assignee_id)}")
     if item.department:

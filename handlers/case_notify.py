@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.events import Outgoing
 from handlers.context import Context
 from handlers.privacy import mask_phones
-from storage import cases, people
+from storage import cases, items, people
 from storage.models import Item
 
 
@@ -37,7 +37,7 @@ def announce(ctx: Context, item: Item, group_text: str, *, private_text: str | N
 
     Returns True if the group post answers the chat the current message came from."""
     room = item_room(ctx, item)
-    rows = cases.reporter_rows(ctx.session, item.id)
+    rows = items.reporters(ctx.session, item.id)
     members = set(people.room_members(ctx.session, room)) if room else set()
     # reporters who raised it privately, or in another group, hear of it privately
     public = [r.person_id for r in rows if not r.private and r.person_id in members]

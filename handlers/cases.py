@@ -211,7 +211,7 @@ def resolve(ctx: Context, args: str) -> None:
 
 
 def _resident_reporters(ctx: Context, item: Item) -> list[str]:
-    rows = cases.reporter_rows(ctx.session, item.id)
+    rows = items.reporters(ctx.session, item.id)
     return [r.person_id for r in rows
             if getattr(people.get_person(ctx.session, r.person_id), "role", "resident") == "resident"]
 
@@ -267,7 +267,7 @@ def merge(ctx: Context, args: str) -> None:
     access.require_active(keep, "接收合并")
     access.require_status(dup, status.MERGED, "合并")
     access.require(access.may_handle(ctx.sender, keep) and access.may_handle(ctx.sender, dup), dup, "合并")
-    for row in cases.reporter_rows(ctx.session, dup.id):
+    for row in items.reporters(ctx.session, dup.id):
         cases.add_reporter(ctx.session, keep, row.person_id, at=ctx.now, private=row.private,
                            msg_id=row.msg_id)
     for sup in ctx.session.exec(select(Supporter).where(Supporter.item_id == dup.id)):
@@ -276,7 +276,7 @@ def merge(ctx: Context, args: str) -> None:
     dup.status, dup.merged_into = status.MERGED, keep.id
     _record(ctx, dup, "merged", f"并入 #{keep.id}")
     _record(ctx, keep, "merged", f"#{dup.id} 并入")
-    count = len(cases.reporter_rows(ctx.session, keep.id))
+    count = len(items.reporters(ctx.session, keep.id))
     ctx.reply(f"已把 #{dup.id} 并入 #{keep.id}（共 {count} 人反映），请在 #{keep.id} 跟进。")
 
 

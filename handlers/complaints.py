@@ -67,7 +67,7 @@ def join_existing(ctx: Context, item: Item, report: Report) -> None:
     event = ctx.event
     joined = cases.add_reporter(ctx.session, item, ctx.sender.id, at=ctx.now,
                                 private=event.private, msg_id=event.id)
-    count = len(cases.reporter_rows(ctx.session, item.id))
+    count = len(items.reporters(ctx.session, item.id))
     if joined:
         text = f"已有 #{item.id} 在处理，已记下您的反映（共 {count} 人）。"
     else:

@@ -88,11 +88,6 @@ def add_reporter(session: Session, item: Item, person_id: str, *, at: datetime,
     return True
 
 
-def reporter_rows(session: Session, item_id: int) -> list[ItemReporter]:
-    return list(session.exec(select(ItemReporter).where(ItemReporter.item_id == item_id)
-                             .order_by(ItemReporter.at, ItemReporter.person_id)))
-
-
 def is_reporter(session: Session, item_id: int, person_id: str) -> bool:
     return session.get(ItemReporter, (item_id, person_id)) is not None
 
