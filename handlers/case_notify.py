@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.events import Outgoing
 from handlers.context import Context
 from handlers.privacy import mask_phones
-from storage import cases, items, people
+from storage import items, people
 from storage.models import Item
 
 

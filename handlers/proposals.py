@@ -8,7 +8,6 @@ bot posts the day before (handlers/council.py).
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 

@@ -137,8 +137,8 @@ async def test_kill_9_with_pending_outbox_then_restart_sends_each_once(tmp_path)
             await first.ready(http)
             seen: list[dict] = []
             async with http.ws_connect(f"{first.url}/ws") as ws:
-                for room, sender, text in BURST:
-                    await ws.send_json({"room": room, "from": sender, "text": text})
+                for room, sender, words in BURST:
+                    await ws.send_json({"room": room, "from": sender, "text": words})
 
                 async def everything_committed() -> bool:  # 6 items, 3 accepted, replies written
                     return rows(db, "SELECT count(*), sum(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) FROM item") == [(6, 3)] \
