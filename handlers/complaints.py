@@ -45,7 +45,7 @@ def open_complaint(ctx: Context, found: Classification) -> None:
 
 # A quote-reply that only says "me too" about a complaint: one more reporter.
 _ME_TOO = {"我也是", "我家也是", "我们也是", "我们家也是", "我也一样", "我家也一样", "一样", "同样",
-           "同", "+1", "我也遇到了", "我也遇到过", "我家也这样", "我们楼也是", "我们这也是", "附议"}
+           "同", "+1", "我也遇到了", "我也遇到过", "我家也这样", "我们楼也是", "我们这也是", "同感", "附议"}
 
 
 @router.reply

@@ -73,6 +73,11 @@ async def test_me_too_quoting_a_complaint_joins_its_reporters(harness):
     sent = await harness.say("r-b3", "u-107", "+1", quoted=ack)  # quoting the bot's line
     assert texts(sent) == ["已有 #1 在处理，已记下您的反映（共 3 人）。"]
     assert reporters(harness, 1) == ["u-101", "u-102", "u-107"]
+    # a report that @-ed the bot: its words are stored without the mark, and quoting it works
+    await harness.say("r-b5", "u-103", "@邻里小助手 5号楼楼道灯坏了", mentions=("linli",))
+    assert item(harness, 2).text == "5号楼楼道灯坏了"
+    sent = await harness.say("r-b5", "u-104", "同感", quoted="@邻里小助手 5号楼楼道灯坏了")
+    assert texts(sent) == ["已有 #2 在处理，已记下您的反映（共 2 人）。"]
     assert await harness.say("r-b3", "u-102", "我也是", quoted="今天天气真好") == []
 
 

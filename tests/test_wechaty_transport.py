@@ -249,6 +249,8 @@ def test_quote_format():
     assert split_quote("「3号楼电梯坏了」\n- - - - -\n同感") == ("同感", "3号楼电梯坏了")
     assert split_quote("「王阿姨：时间：明天上午」\n- - - - - - - - - - - - - - -\n好的") == ("好的", "时间：明天上午")
     assert split_quote("「」不是引用") == ("「」不是引用", None)
+    # the quoted message @-ed the bot: the mark is not part of what it said
+    assert split_quote("「王阿姨：@邻里小助手\u20053号楼电梯坏了」\n- - - - - -\n我也是") == ("我也是", "3号楼电梯坏了")
 
 
 # ---------------------------------------------------------------- outgoing

@@ -6,7 +6,8 @@ A new platform is one new module here and nothing else.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from bot.events import Incoming, Outgoing
@@ -14,6 +15,14 @@ from bot.events import Incoming, Outgoing
 OnMessage = Callable[[Incoming], Awaitable[None]]
 # (config room id, [(contact id, name), …]): the whole member list of a room, the bot excluded
 OnMembers = Callable[[str, list[tuple[str, str]]], Awaitable[None]]
+
+
+def drop_at_marks(text: str, names: Iterable[str]) -> str:
+    """The text without `@名字` marks of these people: an @ addresses someone, it is not
+    what the message says. WeChat ends a mark with U+2005; a typed one with a space."""
+    for name in sorted(set(filter(None, names)), key=len, reverse=True):
+        text = re.sub(rf"@{re.escape(name)}(?:[\u2005 ]|$)", "", text)
+    return text.strip()
 
 
 class SendError(Exception):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import Incoming, Outgoing
-from bot.transport import OnMembers, OnMessage, SendError
+from bot.transport import OnMembers, OnMessage, SendError, drop_at_marks
 
 # Invented residents so that a demo has someone to be; config `residents:` replaces them.
 DEMO_RESIDENTS = (
@@ -75,6 +75,9 @@ class LocalTransport:
                                       if where in (None, room.id)]
         return rooms
 
+    def _name(self, contact_id: str) -> str:
+        return self.self_name if contact_id == self.self_id else self.name_of(contact_id)
+
     def name_of(self, contact_id: str) -> str:
         for members in self.members.values():
             for m in members:
@@ -102,8 +105,12 @@ class LocalTransport:
                    msg_id: str | None = None) -> Incoming:
         """A member says something (from the page, replay or a test)."""
         now = self.clock.now()
+        # as from WeChat (bot/transport/wechaty.py): the @ marks are not part of the words
+        everyone = [m.name for ms in self.members.values() for m in ms] + [self.self_name]
         event = Incoming(id=msg_id or uuid.uuid4().hex, room=room, sender=sender, name=name,
-                         text=text, ts=now, mentions=tuple(mentions), quoted=quoted)
+                         text=drop_at_marks(text, [self._name(m) for m in mentions]), ts=now,
+                         mentions=tuple(mentions),
+                         quoted=drop_at_marks(quoted, everyone) if quoted else quoted)
         await self._show(Line(next(self._seq), room or f"dm:{sender}", sender, name, text,
                               now.isoformat(), tuple(mentions), quoted))
         if self._on_message is not None:

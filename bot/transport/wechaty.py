@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import Incoming, Outgoing
-from bot.transport import OnMembers, OnMessage, SendError, StartError
+from bot.transport import OnMembers, OnMessage, SendError, StartError, drop_at_marks
 from bot.transport.wechaty_compat import Wechaty, WechatyOptions, new_options
 
 from grpclib.exceptions import GRPCError, StreamTerminatedError
@@ -581,8 +581,7 @@ class WechatyTransport:
             names = {contact.name}
             if room is not None:
                 names.add(await room.alias(contact) or contact.name)
-            for name in filter(None, names):
-                text = re.sub(rf"@{re.escape(name)}(?:[\u2005\u0020]|$)", "", text)
+            text = drop_at_marks(text, names)
         return text.strip()
 
     # ---- room members
@@ -684,4 +683,4 @@ def split_quote(text: str) -> tuple[str, str | None]:
     m = _QUOTE.match(text)
     if not m:
         return text, None
-    return m.group("text").strip(), m.group("quoted").strip() or None
+    return m.group("text").strip(), _AT_MARK.sub("", m.group("quoted")).strip() or None
