@@ -23,6 +23,7 @@ from bot.outbox import Outbox
 from handlers.classify import Classification
 from handlers.commands import split_command
 from handlers.context import Context, Jobs, Refusal
+from handlers.gate import acts_on
 from handlers.router import Routes
 from storage import people
 from storage.db import session_scope
@@ -124,10 +125,10 @@ class Dispatcher:
             if _guarded(ctx, reply):
                 return
         found = self.classify(event.text)
-        unsure = found.confidence < self.settings.classifier.min_confidence and not found.urgent
-        # a guess too weak to act on is treated as chat: nothing stored, and (unless the
-        # message was written to the bot) nothing said
-        handler = self.routes.kinds.get("chat" if unsure else found.kind)
+        # a guess too weak to act on, or "我要投诉" with the problem still to come, is
+        # treated as chat: nothing stored, and (unless written to the bot) nothing said
+        act = acts_on(found, event.text, self.settings.classifier.min_confidence)
+        handler = self.routes.kinds.get(found.kind if act else "chat")
         if handler is not None:
             _guarded(ctx, handler, found)
 

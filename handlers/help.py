@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from handlers.classify.normalize import without_mentions
 from handlers.context import Context
+from handlers.gate import is_preamble
 from handlers.router import Router
 
 router = Router("help")
@@ -30,16 +31,24 @@ def show_help(ctx: Context, args: str) -> None:
 # conversation and is not answered.
 _ACKS = {"收到", "谢谢", "谢谢你", "多谢", "好的", "好", "嗯", "嗯嗯", "ok", "okay", "👍", "👌", "辛苦了"}
 HELLO = "您好，我是邻里小助手。遇到小区里的问题直接告诉我，我会登记并找人跟进；发 #帮助 看看我能做什么。"
+ASK_PROBLEM = "请直接说是什么问题、在哪里（如：3号楼电梯坏了），我来登记并找人跟进。"
+ASK_PROPOSAL = "请直接说您的建议（如：在东门装个快递柜），我来登记，邻居们可以附议。"
 UNCLEAR = "抱歉，没太明白。要反映问题，请说清是什么问题、在哪里（如：3号楼电梯坏了）；发 #帮助 看看我能做什么。"
 
 
 @router.kind("chat")
 def answer_chat(ctx: Context, found) -> None:
-    """Chat, or a message the classifier is unsure of: one line, only to whoever wrote to the bot."""
+    """Chat, a message the classifier is unsure of, or "我要投诉" with the problem still to
+    come: one line, only to whoever wrote to the bot."""
     event = ctx.event
     if event.room is not None and ctx.bot_id not in event.mentions:
         return
     text = without_mentions(event.text).strip().strip("！!。.~～").lower()
     if not text or text in _ACKS:
         return
-    ctx.reply(HELLO if found.kind == "chat" else UNCLEAR)
+    if found.kind == "chat":
+        ctx.reply(HELLO)
+    elif is_preamble(event.text):
+        ctx.reply(ASK_PROPOSAL if found.kind == "proposal" else ASK_PROBLEM)
+    else:
+        ctx.reply(UNCLEAR)

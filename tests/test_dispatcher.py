@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from handlers.help import HELLO, UNCLEAR
+from handlers.help import ASK_PROBLEM, ASK_PROPOSAL, HELLO, UNCLEAR
 from storage.models import Item, ItemEvent, SeenMessage
 from tests.conftest import Harness, local_bot, texts
 
@@ -97,6 +97,17 @@ async def test_a_message_too_unsure_to_act_on_is_asked_about_only_when_written_t
             assert s.exec(select(Item)).all() == []
     finally:
         await bot.stop()
+
+
+async def test_i_want_to_complain_asks_what_and_where_and_opens_nothing(harness):
+    assert await harness.say("r-b3", "u-101", "我想反映个问题") == []  # in the group: wait for it
+    assert texts(await harness.say(None, "u-101", "你好，我要投诉")) == [ASK_PROBLEM]
+    sent = await harness.say("r-b3", "u-102", "@邻里小助手 我有个建议", mentions=("linli",))
+    assert texts(sent) == [ASK_PROPOSAL]
+    with harness.session() as s:
+        assert s.exec(select(Item)).all() == []
+    sent = await harness.say(None, "u-101", "3号楼电梯又坏了，老人下不了楼")
+    assert sent[0].text.startswith("已登记 #1（设施维修）")
 
 
 async def test_unknown_room_is_ignored(harness):

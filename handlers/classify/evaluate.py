@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from handlers.classify.result import KINDS
 from handlers.classify.train import Example
+from handlers.gate import ITEM_KINDS, acts_on
 
 
 @dataclass
@@ -41,7 +42,7 @@ def _prf(conf: Counter, kinds=KINDS) -> tuple[dict, float]:
 
 def evaluate(classify, examples: list[Example], min_confidence: float = 0.6) -> Report:
     """Score `classify` on labelled examples; `min_confidence` is the bot's gate for opening items
-    (`classifier.min_confidence`; urgent messages pass it regardless)."""
+    (`classifier.min_confidence`; handlers/gate.py is the whole rule)."""
     conf: Counter = Counter()
     script_conf: dict[str, Counter] = {}
     cat_right = cat_found = cat_gold = 0
@@ -51,7 +52,7 @@ def evaluate(classify, examples: list[Example], min_confidence: float = 0.6) -> 
     for ex in examples:
         got = classify(ex.text)
         conf[(ex.kind, got.kind)] += 1
-        opens = got.kind in ("complaint", "proposal") and (got.confidence >= min_confidence or got.urgent)
+        opens = got.kind in ITEM_KINDS and acts_on(got, ex.text, min_confidence)
         chat_opened += ex.kind == "chat" and opens
         items_missed += ex.kind in ("complaint", "proposal") and not opens
         if ex.lang:
@@ -97,7 +98,7 @@ def format_report(r: Report) -> str:
         lines.append(f"{g:<10}" + "".join(f"{r.confusion[(g, p)]:>10}" for p in KINDS))
     lines += ["",
               f"chat taken as complaint/proposal: {r.chat_to_item:.1%} of chat",
-              f"with the bot's gate (confidence ≥ {r.min_confidence:g} or urgent): items opened for "
+              f"with the bot's gate (confidence ≥ {r.min_confidence:g} or urgent; not a bare 我要投诉): items opened for "
               f"{r.chat_opened:.1%} of chat, none for {r.items_missed:.1%} of complaints/proposals",
               f"category accuracy: {r.category_accuracy:.3f} (complaints/proposals found); "
               f"{r.category_accuracy_all:.3f} (all complaints/proposals)",

@@ -1,0 +1,36 @@
+"""Whether the bot acts on a classified message on its own: one rule, for the dispatcher
+and for `linli eval`'s "items opened" figure.
+
+It does not when the guess is below `classifier.min_confidence` (urgent ones always pass: a
+false alarm costs less than a missed fire), nor on "我要投诉", "我想反映个问题", "我有个建议":
+the announcement of a message, not the message. The classifier rightly reads intent there,
+but an item opened on it would hold no problem — nothing to fix, no building, and a group
+told "已登记 #7" about nothing. Such messages are treated as chat (handlers/help.py answers
+them only when they were written to the bot).
+"""
+from __future__ import annotations
+
+import re
+
+from handlers.classify.normalize import normalize
+from handlers.classify.result import Classification
+
+ITEM_KINDS = ("complaint", "proposal")
+
+# Words that announce or soften; whatever else a message says is its content.
+_ANNOUNCING = re.compile(
+    r"你好|您好|请问|在吗|麻烦|我们|我想|我要|我有|想要|有个|有一个|一个|一件|一下|"
+    r"反映|投诉|举报|问题|情况|事情|建议|意见|提个|提|说|找|想|要|个|下|事|点|"
+    r"啊|呀|吧|呢|哈|哦|了|的|[\W_\d]")
+
+
+def is_preamble(text: str) -> bool:
+    """Nothing is left (or one character) once the announcing words are taken out."""
+    plain = normalize(text)
+    return len(plain) <= 20 and len(_ANNOUNCING.sub("", plain)) <= 1
+
+
+def acts_on(found: Classification, text: str, min_confidence: float) -> bool:
+    if found.confidence < min_confidence and not found.urgent:
+        return False
+    return not (found.kind in ITEM_KINDS and is_preamble(text))
