@@ -12,70 +12,84 @@ from handlers.cases import climb
 from handlers.case_notify import name_of, tell_owner
 from handlers.commands import item_number, normalise
 from handlers.context import Context, Refusal
+from handlers.privacy import short
 from handlers.router import Router
 from storage import cases, items, status
 from storage.models import Item
 
 router = Router("rating")
 
-RATINGS = ("满意", "基本满意", "不满意")
-U_RATE = "#评价 编号 满意|基本满意|不满意"
-_PLAIN = re.compile(r"^(满意|基本满意|不满意)[!！。.～~👍]*$")
+U_RATE = "#评价 编号 满意|基本满意|不满意 [原因]"
+# How residents say it, and the rating each means. A reason may follow ("不满意，只换了一盏");
+# "满意度…" or "满意吗？" is not a rating.
+_SAID = {"非常满意": "满意", "很满意": "满意", "挺满意": "满意", "满意": "满意",
+         "基本满意": "基本满意", "还算满意": "基本满意", "比较满意": "基本满意",
+         "不满意": "不满意", "不太满意": "不满意", "很不满意": "不满意", "非常不满意": "不满意"}
+_PLAIN = re.compile("^(" + "|".join(sorted(_SAID, key=len, reverse=True)) + r")(?![度吗么?])"
+                    r"[\s,，。.!！~～👍:：;；]*(.*)$", re.S)
 
 
 @router.command("评价", "rate", usage=U_RATE)
 def rate_command(ctx: Context, args: str) -> None:
     """给办结的诉求打分：满意、基本满意或不满意"""
-    parts = normalise(args).split(" ") if args.strip() else []
-    if parts and parts[0] not in RATINGS:
-        item = access.load(ctx, item_number(parts[0], U_RATE))
-        parts = parts[1:]
+    text = args.strip()  # the reason is kept as written (full-width commas and all)
+    head, _, rest = normalise(text).partition(" ")
+    if head and not _PLAIN.match(text):
+        item = access.load(ctx, item_number(head, U_RATE))
+        text = re.split(r"\s+", text, maxsplit=1)[1] if rest else ""
     else:
         item = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
         if item is None:
             raise Refusal(f"请写上编号，格式：{U_RATE}")
-    if not parts or parts[0] not in RATINGS:
+    m = _PLAIN.match(text)
+    if m is None:
         raise Refusal(f"请写“满意”“基本满意”或“不满意”，格式：{U_RATE}")
     if not cases.is_reporter(ctx.session, item.id, ctx.sender.id):
         raise Refusal(f"#{item.id} 由反映问题的居民评价。")
     if item.status != status.RESOLVED:
         raise Refusal(f"#{item.id} 现在是「{status.label(item.kind, item.status)}」，办结后才能评价。")
-    record_rating(ctx, item, parts[0])
+    record_rating(ctx, item, _SAID[m.group(1)], m.group(2).strip())
 
 
 @router.reply
 def rate_plain(ctx: Context) -> bool:
     """“满意” from a reporter whose item was just resolved."""
-    m = _PLAIN.match(normalise(ctx.event.text))
+    m = _PLAIN.match(ctx.event.text.strip())
     if not m:
         return False
+    rating, reason = _SAID[m.group(1)], m.group(2).strip()
     item = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
     if item is not None:
-        record_rating(ctx, item, m.group(1))
+        record_rating(ctx, item, rating, reason)
         return True
     since = ctx.now - ctx.settings.cases.rating_window
     closed = cases.closed_since(ctx.session, ctx.sender.id, ctx.event.room, since)
     if closed is None:
         return False
-    late_rating(ctx, closed, m.group(1))
+    late_rating(ctx, closed, rating, reason)
     return True
 
 
-def late_rating(ctx: Context, item: Item, rating: str) -> None:
+def _detail(rating: str, reason: str) -> str:
+    return f"{rating}：{reason}" if reason else rating
+
+
+def late_rating(ctx: Context, item: Item, rating: str, reason: str = "") -> None:
     """Another reporter's rating after the first one closed the item: kept on the timeline
     and thanked; the first rating decided, but a 不满意 still reaches the owner."""
-    items.record(ctx.session, item, "rated", at=ctx.now, actor_id=ctx.sender.id, detail=rating,
-                 msg_id=ctx.event.id)
+    items.record(ctx.session, item, "rated", at=ctx.now, actor_id=ctx.sender.id,
+                 detail=_detail(rating, reason), msg_id=ctx.event.id)
     ctx.reply(f"谢谢您的评价（{rating}），已记下。")
     if rating == "不满意":
-        tell_owner(ctx, item.assignee_id, f"#{item.id} 已结案，但另一位反映人评价不满意，请回访。")
+        tell_owner(ctx, item.assignee_id, f"#{item.id} 已结案，但另一位反映人评价不满意"
+                                          f"{'（' + short(reason) + '）' if reason else ''}，请回访。")
 
 
-def record_rating(ctx: Context, item: Item, rating: str) -> None:
+def record_rating(ctx: Context, item: Item, rating: str, reason: str = "") -> None:
     item.rating = rating
     ctx.jobs.cancel(f"rate-{item.id}")
-    items.record(ctx.session, item, "rated", at=ctx.now, actor_id=ctx.sender.id, detail=rating,
-                 msg_id=ctx.event.id)
+    items.record(ctx.session, item, "rated", at=ctx.now, actor_id=ctx.sender.id,
+                 detail=_detail(rating, reason), msg_id=ctx.event.id)
     if rating != "不满意":
         item.status, item.closed_at = status.CLOSED, ctx.now
         ctx.session.add(item)
@@ -86,11 +100,12 @@ def record_rating(ctx: Context, item: Item, rating: str) -> None:
     item.status, item.resolved_at, item.solved_level = status.ACCEPTED, None, None
     ctx.session.add(item)
     items.record(ctx.session, item, "reopened", at=ctx.now, actor_id=ctx.sender.id, detail="不满意")
+    why = f"居民不满意：{short(reason)}" if reason else "居民不满意"
     try:
-        posted = climb(ctx, item, "居民不满意")
+        posted = climb(ctx, item, why)
     except Refusal:  # already at the top of the ladder: the same owner works on
         posted = False
-        tell_owner(ctx, item.assignee_id, f"#{item.id} 居民评价不满意，已重新打开，请继续处理。")
+        tell_owner(ctx, item.assignee_id, f"#{item.id} {why}，已重新打开，请继续处理。")
     if not posted:
         ctx.reply(f"已记下您的评价（不满意），#{item.id} 重新处理，由{name_of(ctx, item.assignee_id)}跟进。")
 

@@ -301,6 +301,21 @@ async def test_unsatisfied_reopens_one_level_up_and_tells_the_new_owner(harness)
     assert any(m.room == "r-b3" and "职能部门" in m.text for m in sent)
 
 
+async def test_a_rating_said_with_a_reason_counts_and_the_reason_goes_with_it(harness):
+    await resolved_elevator(harness)
+    assert await harness.say("r-b3", "u-101", "满意度调查什么时候发") == []  # not a rating
+    sent = await harness.say("r-b3", "u-101", "不满意，只修好了一半，晚上又停了")
+    it = item(harness, 1)
+    assert (it.status, it.level, it.rating) == ("accepted", "职能部门", "不满意")
+    assert any(m.to == "u-jiang" and "只修好了一半" in m.text for m in sent)
+    assert [e.detail for e in events(harness, 1) if e.action == "rated"] == ["不满意：只修好了一半，晚上又停了"]
+    await harness.say("r-b3", "u-jiang", "#办结 1 电梯公司换了主板")
+    await harness.advance(timedelta(minutes=1))  # past the group's messages-a-minute limit
+    sent = await harness.say("r-b3", "u-102", "#评价 1 很满意 师傅辛苦了")
+    assert sent[0].text == "谢谢您的评价（满意），#1 已结案。"
+    assert events(harness, 1)[-2].detail == "满意：师傅辛苦了"
+
+
 async def test_no_rating_within_the_window_closes_unrated(harness):
     await resolved_elevator(harness)
     await harness.advance(timedelta(hours=71))
