@@ -42,8 +42,9 @@ ACK_GAP = timedelta(minutes=1)  # at most one merged ballot acknowledgement per 
 _KEYS = re.compile(r"\s(选项|截止时间|截止|截至|规则|options|deadline|rule)\s*:?\s*", re.I)
 _KEY_NAMES = {"options": "选项", "deadline": "截止", "rule": "规则", "截止时间": "截止", "截至": "截止"}
 _FLAGS = re.compile(r"(?:^|\s)(匿名|实名|anonymous)(?=\s|$)", re.I)
-_SYNONYMS = {"赞成": "同意", "支持": "同意", "同意了": "同意", "不同意": "反对", "不赞成": "反对",
-             "弃票": "弃权"}
+_SYNONYMS = {"赞成": "同意", "支持": "同意", "同意了": "同意", "我同意": "同意", "我赞成": "同意",
+             "我支持": "同意", "不同意": "反对", "不赞成": "反对", "我反对": "反对", "我不同意": "反对",
+             "坚决反对": "反对", "弃票": "弃权", "我弃权": "弃权"}
 _WEEKDAYS = "一二三四五六日"
 # SPEC §2: grid workers and admins open and close votes; property staff do not (a vote is
 # often about the property company itself).

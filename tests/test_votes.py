@@ -184,6 +184,15 @@ async def test_poll_reports_plurality_and_tie(harness):
     assert "“东门”、“西门”并列最多（各 1 票），未能决出" in sent[-1].text
 
 
+async def test_ballots_as_residents_say_them(harness):
+    await harness.say("r-b5", "u-mao", "#发起表决 装充电棚 截止:3天后")
+    for who, said in (("u-103", "我赞成！"), ("u-104", "我反对"), ("u-201", "我弃权")):
+        await harness.say("r-b5", who, said)
+    assert await harness.say("r-b5", "u-202", "同意楼上，这家面馆好吃") == []  # chat, not a ballot
+    sent = await harness.say("r-b5", "u-mao", "#结束表决 1")
+    assert "同意 1 · 反对 1 · 弃权 1" in sent[-1].text
+
+
 async def test_anonymous_vote_keeps_no_names(harness):
     await harness.say("r-b5", "u-mao", "#发起表决 物业续聘 截止:3天后 匿名")
     sent = await harness.say(None, "u-103", "#投票 1 反对")
