@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from handlers.context import Context, Refusal
 from storage import cases, people, status
+from storage.buildings import in_buildings
 from storage.models import Item, Person
 
 HANDLERS = ("grid_worker", "admin")
@@ -37,7 +38,7 @@ def may_handle(person: Person, item: Item) -> bool:
     if person.role == "admin" or _assigned(person, item):
         return True
     if person.role == "grid_worker":
-        return item.building is None or cases.in_buildings(item.building, person.buildings)
+        return item.building is None or in_buildings(item.building, person.buildings)
     return False
 
 
@@ -50,7 +51,7 @@ def may_resolve(person: Person, item: Item) -> bool:
 def may_note(person: Person, item: Item) -> bool:
     if may_resolve(person, item):
         return True
-    return person.role == "building_lead" and cases.in_buildings(item.building, person.buildings)
+    return person.role == "building_lead" and in_buildings(item.building, person.buildings)
 
 
 def may_see(session: Session, person: Person, item: Item) -> bool:
@@ -75,32 +76,18 @@ def require_active(item: Item, verb: str) -> None:
         raise Refusal(f"#{item.id} 现在是「{status.label(item.kind, item.status)}」，不能{verb}。")
 
 
-def first_admin(session: Session) -> Person | None:
-    admins = people.staff_with_role(session, "admin")
-    return admins[0] if admins else None
-
-
-def owner_for_building(session: Session, building: str | None) -> Person | None:
-    """The grid worker whose buildings include `building` (17栋 = 17号楼), else the admin."""
-    if building:
-        for worker in people.staff_with_role(session, "grid_worker"):
-            if cases.in_buildings(building, worker.buildings):
-                return worker
-    return first_admin(session)
-
-
 def owner_at_level(session: Session, item: Item, ladder) -> Person | None:
     """Who follows the item up at its level: the building's grid worker at the bottom;
     above it the department's own staff if configured, else the community admin, who
     takes the item to the department or the street office."""
     at = cases.level_index(item.level, ladder)
     if at == 0:
-        return owner_for_building(session, item.building)
+        return people.responsible_for(session, item.building)
     if at == 1 and item.department:
         staff = cases.staff_of_department(session, item.department)
         if staff is not None:
             return staff
-    return first_admin(session) or owner_for_building(session, item.building)
+    return people.first_admin(session) or people.responsible_for(session, item.building)
 
 
 def staff_named(session: Session, token: str) -> Person | None:

@@ -13,6 +13,7 @@ from handlers.context import Context, Refusal
 from handlers.router import STAFF, Router
 from handlers.sla import accept_by
 from storage import cases, stats
+from storage.buildings import in_buildings
 
 router = Router("case_stats")
 
@@ -59,7 +60,7 @@ def show_stats(ctx: Context, args: str) -> None:
     scope = ctx.settings.community.name
     if ctx.sender.role == "grid_worker":  # a grid worker's figures are their buildings'
         buildings = sorted({i.building for i in cases.complaints(ctx.session)
-                            if cases.in_buildings(i.building, ctx.sender.buildings)})
+                            if in_buildings(i.building, ctx.sender.buildings)})
         scope = "、".join(ctx.sender.buildings) or scope
     sla = ctx.settings.cases.sla
     r = stats.rates(ctx.session, start, end, accept_sla=sla.accept,

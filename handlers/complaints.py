@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.case_access import first_admin, owner_for_building
 from handlers.case_notify import item_room
 from handlers.classify import Classification
 from handlers.commands import normalise
@@ -78,14 +77,14 @@ def join_existing(ctx: Context, item: Item, report: Report) -> None:
         ctx.session.add(item)
         items.record(ctx.session, item, "urgent", at=ctx.now, actor_id=ctx.sender.id,
                      msg_id=event.id, detail="又有人报告紧急情况")
-        _alert(ctx, item, owner_for_building(ctx.session, item.building))
+        _alert(ctx, item, people.responsible_for(ctx.session, item.building))
 
 
 def open_case(ctx: Context, report: Report, *, reporters: list[str], private: bool,
               msg_id: str | None = None) -> Item:
     """Open the item, answer in one line, alert on urgency, start the acceptance clock."""
     event = ctx.event
-    owner = owner_for_building(ctx.session, report.building)
+    owner = people.responsible_for(ctx.session, report.building)
     item = items.open_item(
         ctx.session, kind=status.COMPLAINT, status=status.OPEN, text=report.text,
         reporter_id=reporters[0], room_id=event.room, at=ctx.now, category=report.category,
@@ -117,7 +116,7 @@ def _ack(ctx: Context, text: str, mentions: list[str] | tuple[str, ...] = ()) ->
 
 def _alert(ctx: Context, item: Item, owner: Person | None) -> None:
     """Urgent: @ the grid worker and the admin in the group at once, and tell them privately."""
-    admin = first_admin(ctx.session)
+    admin = people.first_admin(ctx.session)
     alerted = list(dict.fromkeys(p.id for p in (owner, admin) if p is not None))
     names = "、".join(people.get_person(ctx.session, i).name for i in alerted)
     room = item_room(ctx, item)

@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 from sqlmodel import Session, select
 
 from storage import status
+from storage.buildings import same_building
 from storage.items import record
 from storage.models import Item, ItemEvent, ItemReporter, Person
 
@@ -37,22 +38,6 @@ def same_text(a: str, b: str) -> bool:
 def level_index(level: str, ladder) -> int:
     """Where `level` stands on the ladder; an unknown level counts as the bottom."""
     return list(ladder).index(level) if level in ladder else 0
-
-
-def building_key(building: str | None) -> str | None:
-    """`17号楼`, `17栋`, `17幢2单元` → `17`; `B区5幢` → `B区5`: the same building however written."""
-    if not building:
-        return None
-    m = re.match(r"((?:[A-Za-z]|\d+)区)?(\d+)", building)
-    return (m.group(1) or "").upper() + m.group(2) if m else building
-
-
-def same_building(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and building_key(a) == building_key(b)
-
-
-def in_buildings(building: str | None, buildings: list[str] | None) -> bool:
-    return any(same_building(building, b) for b in buildings or [])
 
 
 def find_duplicate(session: Session, *, text: str, category: str | None, building: str | None,

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage import status
+from storage.buildings import in_buildings
 from storage.models import Item, OutboxMessage, RoutineRun, Supporter, Vote
 from storage.public import vote_public
 from storage.stats import Rates, rates
@@ -35,16 +36,7 @@ class Scope:
         """A building group sees its units too: 17号楼 covers 17栋2单元."""
         if self.buildings is None:
             return True
-        return building is not None and building_key(building) in {building_key(b) for b in self.buildings}
-
-
-_BUILDING_NUMBER = re.compile(r"^\s*(.*?[0-9A-Za-z零〇一二两三四五六七八九十百]+)\s*(?:号楼|栋|幢|座|号)")
-
-
-def building_key(building: str) -> str:
-    """`17号楼`, `17栋`, `17栋2单元` → `17`; `B区5幢` → `B区5`; anything else as it is."""
-    m = _BUILDING_NUMBER.match(building)
-    return m.group(1) if m else building.strip()
+        return in_buildings(building, self.buildings)
 
 
 def _rate_buildings(session: Session, scope: Scope) -> list[str] | None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
+from storage.buildings import in_buildings, same_building
 from storage.models import Person, Room, RoomMember
 
 
@@ -83,7 +84,7 @@ def grid_worker_for(session: Session, building: str | None) -> Person | None:
     if not building:
         return None
     for p in staff_with_role(session, "grid_worker"):
-        if building in (p.buildings or []):
+        if in_buildings(building, p.buildings):
             return p
     return None
 
@@ -96,13 +97,15 @@ def building_room(session: Session, building: str | None) -> Room | None:
     """The building group of `building`, if it has one."""
     if not building:
         return None
-    return session.exec(select(Room).where(Room.scope == "building", Room.building == building)).first()
+    rooms = session.exec(select(Room).where(Room.scope == "building").order_by(Room.id))
+    return next((r for r in rooms if same_building(r.building, building)), None)
 
 
 def responsible_for(session: Session, building: str | None) -> Person | None:
-    """Who follows up an item: the grid worker of its building, else the admin."""
-    worker = grid_worker_for(session, building)
-    if worker is not None:
-        return worker
+    """Who follows up an item: the grid worker of its building (17栋 = 17号楼), else the admin."""
+    return grid_worker_for(session, building) or first_admin(session)
+
+
+def first_admin(session: Session) -> Person | None:
     admins = staff_with_role(session, "admin")
     return admins[0] if admins else None

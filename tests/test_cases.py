@@ -133,6 +133,17 @@ async def test_private_complaint_names_no_reporter_and_updates_go_privately(harn
     assert item(harness, 1).status == "closed"
 
 
+async def test_a_building_written_another_way_still_finds_its_group_and_grid_worker(harness):
+    """3号楼2单元 is 3号楼: the private report's group hears of it, and so does its progress;
+    a proposal about 17栋 goes to 17号楼's grid worker."""
+    sent = await harness.say(None, "u-107", "3号楼2单元楼道的窗户玻璃碎了，风很大")
+    assert [m.room for m in sent if m.room] == ["r-b3"] and "居民私信反映" in sent[-1].text
+    sent = await harness.say("r-b3", "u-mao", "#进展 1 玻璃已订，明天装")
+    assert [(m.room, m.to) for m in sent] == [("r-b3", None), (None, "u-107")]
+    await harness.say("r-b17", "u-105", "建议在17栋门口装个遮雨棚，下雨天进出方便")
+    assert item(harness, 2).assignee_id == "u-zhou"
+
+
 def test_mask_phones():
     assert mask_phones("电话13812345678") == "电话138****5678"
     assert mask_phones("+86 138-1234-5678") == "+86 138****5678"

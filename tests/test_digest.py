@@ -381,7 +381,8 @@ def test_hot_topics_leave_out_building_numbers_and_common_words():
 
 
 def test_weeks_and_buildings_are_read_the_way_people_write_them():
-    from storage.digest import building_key, last_full_week, week_of, week_to_report
+    from storage.buildings import building_key
+    from storage.digest import last_full_week, week_of, week_to_report
     assert week_of("2026-W48", TZ) == (START - timedelta(hours=9), START - timedelta(hours=9) + timedelta(days=7))
     assert week_of("2026w48", TZ) == week_of("2026-W48", TZ)
     assert last_full_week(START)[1] == START - timedelta(hours=9)  # Monday 09:00: last week
