@@ -11,7 +11,7 @@ import re
 from sqlmodel import select
 
 from handlers import case_access as access
-from handlers.case_notify import announce, name_of, tell_owner
+from handlers.case_notify import announce, item_room, name_of, tell_owner
 from handlers.commands import item_number, normalise, split_number
 from handlers.complaints import Report, open_case
 from handlers.context import Context, Refusal
@@ -183,7 +183,8 @@ def note(ctx: Context, args: str) -> None:
     _record(ctx, item, "noted", text)
     posted = announce(ctx, item, f"#{item.id} 进展（{ctx.sender.name}）：{text}",
                       private_text=f"您反映的 #{item.id} 有进展：{text}")
-    _reply_or_confirm(ctx, posted, f"#{item.id} 的进展已发到群里。")
+    where = "发到群里" if item_room(ctx, item) else "私信告知反映人"
+    _reply_or_confirm(ctx, posted, f"#{item.id} 的进展已{where}。")
 
 
 @router.command("办结", "resolve", usage=U_RESOLVE, who=STAFF)

@@ -131,6 +131,11 @@ async def test_private_complaint_names_no_reporter_and_updates_go_privately(harn
     sent = await harness.say(None, "u-107", "满意")
     assert sent[0].to == "u-107" and "已结案" in sent[0].text
     assert item(harness, 1).status == "closed"
+    # an item with no group at all: progress goes privately, and the staff are told so
+    await harness.say(None, "u-107", "小区南门的路灯坏了一个星期了，晚上黑乎乎的")
+    sent = await harness.say(None, "u-jiang", "#进展 2 已报修")
+    assert [(m.to, m.text) for m in sent] == [("u-107", "您反映的 #2 有进展：已报修"),
+                                              ("u-jiang", "#2 的进展已私信告知反映人。")]
 
 
 async def test_a_building_written_another_way_still_finds_its_group_and_grid_worker(harness):
