@@ -1,6 +1,8 @@
 """#帮助: generated from the registered commands, so it never drifts from what the bot does."""
 from __future__ import annotations
 
+import re
+
 from handlers.classify.normalize import without_mentions
 from handlers.context import Context
 from handlers.gate import is_preamble
@@ -43,8 +45,8 @@ def answer_chat(ctx: Context, found) -> None:
     event = ctx.event
     if event.room is not None and ctx.bot_id not in event.mentions:
         return
-    text = without_mentions(event.text).strip().strip("！!。.~～").lower()
-    if not text or text in _ACKS:
+    parts = re.findall(r"\w+|[^\w\s,，。.!！~～、]", without_mentions(event.text).lower())
+    if all(p in _ACKS for p in parts):  # nothing, or only thanks ("好的，谢谢！")
         return
     if found.kind == "chat":
         ctx.reply(HELLO)

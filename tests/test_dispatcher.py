@@ -65,6 +65,7 @@ async def test_private_chat_gets_one_line_of_help_but_thanks_get_none(harness):
     sent = await harness.say(None, "u-101", "你好")
     assert len(sent) == 1 and sent[0].to == "u-101" and "#帮助" in sent[0].text
     assert await harness.say(None, "u-101", "谢谢！") == []
+    assert await harness.say(None, "u-101", "好的，谢谢，辛苦了👍") == []
     assert await harness.say("r-b3", "u-101", "你好") == []  # in a group, chat is left alone
 
 
