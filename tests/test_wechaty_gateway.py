@@ -154,6 +154,13 @@ async def test_rejected_token_is_named_in_the_error(settings, tmp_path, token, r
         await gw.close()
 
 
+async def test_an_endpoint_without_a_token_is_told_so(settings, tmp_path):
+    """The client would fail inside (None.encode) and look like a rejected token."""
+    with pytest.raises(StartError) as err:
+        await start_bot(settings, tmp_path, "127.0.0.1:1", token=None)
+    assert "WECHATY_PUPPET_SERVICE_TOKEN is not set" in str(err.value)
+
+
 async def test_gateway_that_hangs_up_is_told_apart_from_nobody_listening(settings, tmp_path):
     """TCP accepted, then closed: an expired token and a broken gateway look like this."""
     async def hang_up(reader, writer) -> None:

@@ -123,6 +123,10 @@ def diagnose(exc: BaseException | None, endpoint: str | None, token: str | None)
     if not endpoint and not token:
         return ("transport: wechaty needs WECHATY_PUPPET_SERVICE_ENDPOINT (host:port of the puppet "
                 "service) and/or WECHATY_PUPPET_SERVICE_TOKEN.")
+    if not token:  # python-wechaty-puppet-service sends the token with every call: it must be set
+        return (f"WECHATY_PUPPET_SERVICE_TOKEN is not set: the puppet service at {where} needs the "
+                "gateway's token (a gateway that checks none still needs one: any text, e.g. "
+                "insecure_linli).")
     if "ping endpoint" in text or isinstance(exc, (ConnectionRefusedError,)) and endpoint:
         return (f"cannot reach the puppet service at {where}: nothing answers there.\n"
                 "  Check that the gateway is running, that WECHATY_PUPPET_SERVICE_ENDPOINT is host:port "
@@ -313,8 +317,8 @@ class WechatyTransport:
 
     async def start(self, on_message: OnMessage, on_members: OnMembers | None = None) -> None:
         """Connect; raise StartError with a readable reason if the first connection fails."""
-        if not self.endpoint and not self.token and self._puppet is None:
-            raise StartError(diagnose(None, None, None))
+        if not self.token and self._puppet is None:
+            raise StartError(diagnose(None, self.endpoint, None))
         self.bot = LinliWechaty(new_options(puppet=self._puppet, endpoint=self.endpoint, token=self.token), self)
         self._on_message = on_message
         self._on_members = on_members
