@@ -27,6 +27,7 @@ ACTIONS = {
     "transferred": "转办", "noted": "进展", "resolved": "办结", "escalated": "升级",
     "merged": "合并", "rejected": "驳回", "rated": "评价", "reopened": "重新处理",
     "closed": "结案", "reminded": "提醒", "urgent": "紧急",
+    "sla_reminded": "超时提醒", "sla_at_top": "最高一级仍超时", "sla_kind": "设定时限",
     # proposals and votes (handlers/proposals.py, handlers/votes.py)
     "supported": "附议", "listed": "列入议事日", "vote_opened": "发起表决",
     "vote_closed": "表决结束", "objection": "异议", "publicised": "公示期满",
@@ -92,6 +93,8 @@ def card_lines(ctx: Context, item: Item) -> list[str]:
     Proposals add their own lines (supporters, votes) after these."""
     in_group = ctx.event is not None and ctx.event.room is not None
     text = mask_phones(item.text) if in_group else item.text
+    if in_group and item.room_id is None:  # raised privately: its words could name who wrote
+        text = "（居民私信反映，内容不在群里显示）"
     head = [f"#{item.id}", item.category or "", item.building or "",
             status.label(item.kind, item.status), item.level]
     lines = ["｜".join(p for p in head if p), f"内容：{short(text, 80)}"]
@@ -116,10 +119,16 @@ def card_lines(ctx: Context, item: Item) -> list[str]:
     return lines
 
 
+# timeline details written as codes (handlers/sla.py), said in Chinese
+_DETAILS = {"accept": "受理", "resolve": "办结", "simple": "简易", "cross_department": "跨部门",
+            "complex": "复杂"}
+
+
 def _event_line(ctx: Context, ev, in_group: bool) -> str:
     when = ev.at.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%m-%d %H:%M")
-    actor = _actor(ctx, ev.actor_id)
-    detail = "" if ev.action == "opened" else ev.detail
+    # who reported is never shown in a group, whatever their role
+    actor = "居民" if in_group and ev.action == "reported" else _actor(ctx, ev.actor_id)
+    detail = "" if ev.action == "opened" else _DETAILS.get(ev.detail, ev.detail)
     if detail:
         detail = "：" + short(mask_phones(detail) if in_group else detail, 40)
     return f"{when} {ACTIONS.get(ev.action, ev.action)}（{actor}）{detail}"

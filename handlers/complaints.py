@@ -64,8 +64,9 @@ def quoted_me_too(ctx: Context) -> bool:
 def join_existing(ctx: Context, item: Item, report: Report) -> None:
     """The same problem again: one more reporter on the open item, never a second item."""
     event = ctx.event
+    said = None if report.text == item.text else report.text  # "我也是" adds no words
     joined = cases.add_reporter(ctx.session, item, ctx.sender.id, at=ctx.now,
-                                private=event.private, msg_id=event.id)
+                                private=event.private, msg_id=event.id, text=said)
     count = len(items.reporters(ctx.session, item.id))
     if joined:
         text = f"已有 #{item.id} 在处理，已记下您的反映（共 {count} 人）。"

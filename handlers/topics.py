@@ -31,6 +31,7 @@ STOP_WORDS = frozenset("""
 NEIGHBOURHOOD_WORDS = """
     快递柜 电动车 充电桩 飞线 空调外机 外机 楼道灯 路灯 垃圾桶 垃圾堆 大件垃圾 门禁 地下车库
     消防通道 化粪池 下水道 窨井盖 井盖 广场舞 油烟 高空抛物 单元门 监控 积水 漏水 停车位 非机动车
+    红绿灯 道闸
 """.split()
 
 
@@ -65,14 +66,16 @@ def warm_up() -> None:
     subjects("3号楼电梯坏了")
 
 
-def same_subject(a: str, b: str) -> bool | None:
-    """Do two complaints name the same thing? None when either names nothing we can read.
-    Words match when one holds the other (垃圾/垃圾桶, 水/水管) or both end in the same
-    character, the head of a Chinese compound (路灯/楼道灯)."""
-    first, second = subjects(a), subjects(b)
-    if not first or not second:
+def same_subject(new: str, old: str) -> bool | None:
+    """Does a new complaint name the same thing as an open one? None when the new one names
+    nothing ("又坏了", "还是不行": a follow-up, matched by building and category). Words match
+    when equal, or when a word of two characters or more is part of the other (垃圾/垃圾桶,
+    水管/水管子): a wrong split costs staff one #合并, a wrong join hides a complaint."""
+    first, second = subjects(new), subjects(old)
+    if not first:
         return None
-    return any(x in y or y in x or x[-1] == y[-1] for x in first for y in second)
+    return any(x == y or (min(len(x), len(y)) >= 2 and (x in y or y in x))
+               for x in first for y in second)
 
 
 def hot_topics(texts: Iterable[str], top: int = 3) -> list[str]:

@@ -46,13 +46,14 @@ def find_duplicate(session: Session, *, text: str, category: str | None, buildin
     """An open complaint opened since `since` that is the same problem: same building,
     category and urgency — unless `same_subject` tells the two apart (a broken lift and a
     dark stairwell are both 设施维修) — or, without a building, clearly the same text raised
-    in the same room. A gas smell is never folded into last week's e-bike complaint."""
+    in the same room. A gas smell is never folded into last week's e-bike complaint, but
+    "电梯还是不动" joins the urgent lift item it follows."""
     query = select(Item).where(Item.kind == status.COMPLAINT,
                                Item.status.in_(sorted(status.ACTIVE[status.COMPLAINT])),
                                Item.created_at >= since).order_by(Item.id)
     for item in session.exec(query):
         if same_building(item.building, building) and category and item.category == category \
-                and item.urgent == urgent \
+                and (item.urgent or not urgent) \
                 and (same_subject is None or same_subject(text, item.text) is not False):
             return item
         if (building is None or item.building is None or same_building(item.building, building)) \
@@ -62,13 +63,15 @@ def find_duplicate(session: Session, *, text: str, category: str | None, buildin
 
 
 def add_reporter(session: Session, item: Item, person_id: str, *, at: datetime,
-                 private: bool = False, msg_id: str | None = None) -> bool:
-    """Join `person_id` to the item's reporters; False if they had reported it already."""
+                 private: bool = False, msg_id: str | None = None, text: str | None = None) -> bool:
+    """Join `person_id` to the item's reporters (their words, if any, go on the timeline:
+    "车库门也坏了" must not vanish into the item it joined); False if they had reported it."""
     if session.get(ItemReporter, (item.id, person_id)) is not None:
         return False
     session.add(ItemReporter(item_id=item.id, person_id=person_id, private=private,
                              msg_id=msg_id, at=at))
-    record(session, item, "reported", at=at, actor_id=person_id, msg_id=msg_id)
+    record(session, item, "reported", at=at, actor_id=person_id, msg_id=msg_id,
+           detail="" if private or not text else text)
     session.flush()
     return True
 

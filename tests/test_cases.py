@@ -81,6 +81,18 @@ async def test_me_too_quoting_a_complaint_joins_its_reporters(harness):
     assert await harness.say("r-b3", "u-102", "我也是", quoted="今天天气真好") == []
 
 
+async def test_different_things_are_not_folded_together_and_a_joined_report_keeps_its_words(harness):
+    await harness.say("r-b5", "u-103", "5号楼门禁坏了，刷卡进不去")
+    sent = await harness.say("r-b5", "u-104", "5号楼车库门坏了，车开不出去")
+    assert sent[0].text.startswith("已登记 #2")
+    # an urgent lift item, then a plain follow-up about the lift: it joins, with its words
+    await harness.say("r-b3", "u-101", "3号楼电梯里有人被困住了，快来人")
+    sent = await harness.say("r-b3", "u-102", "电梯还是不动啊，里面的人在喊")
+    assert texts(sent) == ["已有 #3 在处理，已记下您的反映（共 2 人）。"]
+    card = (await harness.say("r-b3", "u-mao", "#案件 3"))[0].text
+    assert "又有人反映（居民）：电梯还是不动啊" in card
+
+
 async def test_after_the_duplicate_window_a_new_item_opens(harness):
     await harness.say("r-b3", "u-101", ELEVATOR)
     await harness.advance(timedelta(hours=73))
@@ -121,6 +133,8 @@ async def test_private_complaint_names_no_reporter_and_updates_go_privately(harn
     group = [m for m in sent if m.room == "r-b5"]
     assert mine and "#1" in mine[0].text
     assert len(group) == 1 and "吴老师" not in group[0].text and "u-107" not in group[0].mentions
+    card = (await harness.say("r-b5", "u-mao", "#案件 1"))[0].text
+    assert "路灯坏了" not in card and "居民私信反映" in card  # its words could say who wrote
     await harness.say("r-b5", "u-mao", "#受理 1")
     sent = await harness.say("r-b5", "u-mao", "#办结 1 已换灯泡，联系13812345678")
     group = [m for m in sent if m.room == "r-b5"]
