@@ -71,10 +71,13 @@ def parse_line(raw: str, line: int, settings: Settings, tz) -> Step | None:
     mentions = data.get("mentions") or []
     if not isinstance(mentions, list) or not all(isinstance(m, str) for m in mentions):
         raise TranscriptError(line, '"mentions" must be a list of contact ids')
+    quoted = data.get("quoted", data.get("quote"))  # the Incoming field's name; "quote" too
+    if quoted is not None and not isinstance(quoted, str):
+        raise TranscriptError(line, '"quoted" must be the text of the message replied to')
     msg_id = data.get("id")
     return Step(line, ts, room=room, sender=sender, name=str(data.get("name") or sender),
                 text=text, id=str(msg_id) if msg_id is not None else None,
-                mentions=tuple(mentions), quoted=data.get("quote"))
+                mentions=tuple(mentions), quoted=quoted)
 
 
 async def replay(lines: Iterable[str], settings: Settings, out: TextIO,

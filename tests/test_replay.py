@@ -74,6 +74,19 @@ def test_unknown_room_and_time_going_back_are_errors(tmp_path, capsys):
     assert code == 2 and "line 2" in err and "backwards" in err
 
 
+def test_a_quote_reply_is_read_from_quoted_or_quote(tmp_path, capsys):
+    lines = [GOOD_LINE]
+    for n, key in enumerate(("quoted", "quote"), start=2):
+        lines.append(json.dumps({"ts": f"2026-11-23T09:2{n}:00+08:00", "room": "r-b3", "from": f"u-10{n}",
+                                 "text": "我也是", key: json.loads(GOOD_LINE)["text"]}, ensure_ascii=False))
+    code, out, _ = run(capsys, bad_transcript(tmp_path, lines), "--config", CONFIG)
+    assert code == 0 and [o["text"] for o in out[1:]] == [
+        "已有 #1 在处理，已记下您的反映（共 2 人）。", "已有 #1 在处理，已记下您的反映（共 3 人）。"]
+    path = bad_transcript(tmp_path, [GOOD_LINE.replace('"text"', '"quoted": 5, "text"')])
+    code, _, err = run(capsys, path, "--config", CONFIG)
+    assert code == 2 and "line 1" in err and '"quoted"' in err
+
+
 def test_tick_runs_jobs_at_their_virtual_time(tmp_path, capsys):
     tick = json.dumps({"ts": "2026-11-25T00:00:00+08:00", "tick": True})
     path = bad_transcript(tmp_path, [GOOD_LINE, tick])

@@ -46,6 +46,10 @@ def at(*args) -> datetime:
     ("1周后", NOW + timedelta(weeks=1)),
     ("晚8点", at(2026, 11, 23, 20, 0)),
     ("8点", at(2026, 11, 24, 8, 0)),  # 8:00 has passed today: tomorrow
+    ("今晚12点", at(2026, 11, 24, 0, 0)),  # midnight at the end of tonight, not noon
+    ("周五晚上12点", at(2026, 11, 28, 0, 0)),
+    ("中午12点", at(2026, 11, 23, 12, 0)),
+    ("下午12点半", at(2026, 11, 23, 12, 30)),
 ])
 def test_forms(text, expected):
     assert parse_deadline(text, NOW, TZ) == expected
