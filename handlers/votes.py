@@ -25,6 +25,7 @@ from handlers.router import Router
 from handlers.timeparse import TimeError, parse_deadline
 from storage import items, status
 from storage import votes as store
+from storage.buildings import in_buildings
 from storage.models import Item, Vote
 
 router = Router("votes")
@@ -104,9 +105,11 @@ def open_poll(ctx: Context, args: str) -> None:
         raise Refusal("双过半/双四分之三 是业主决定事项的规则，选项需包含“同意”（如 同意/反对/弃权）。")
     owners = _households(ctx) if civil else None
     item = _item_for_vote(ctx, req.head)
-    room_id = (ctx.event.room if ctx.event and ctx.event.room else None) or item.room_id
+    # a proposal is voted on where it was raised and supported, wherever staff type this
+    room_id = item.room_id or (ctx.event.room if ctx.event else None)
     if room_id is None:
         raise Refusal("请在要表决的群里发起表决。")
+    _require_room_staff(ctx, room_id, "发起")
     if item.room_id is None:
         item.room_id = room_id
     title = _short(item.text, 40)
@@ -127,7 +130,22 @@ def open_poll(ctx: Context, args: str) -> None:
     ctx.jobs.at(deadline, "votes.close", key=f"vote-{vote.id}-close", vote=vote.id)
     ctx.say(room_id, _announcement(ctx, vote, item, len(owners) if owners is not None else None))
     if ctx.event and ctx.event.room != room_id:
-        ctx.reply(f"已在群里发起 #{item.id} 的表决，截止 {when_text(ctx, deadline)}。")
+        ctx.reply(f"已在{_room_name(ctx, room_id)}发起 #{item.id} 的表决，截止 {when_text(ctx, deadline)}。")
+
+
+def _room_name(ctx: Context, room_id: str) -> str:
+    room = ctx.settings.room(room_id)
+    return f"「{room.name}」" if room else "群里"
+
+
+def _require_room_staff(ctx: Context, room_id: str, verb: str) -> None:
+    """A building group's votes are its grid worker's (or an admin's); the community group's
+    any grid worker's."""
+    room = ctx.settings.room(room_id)
+    if ctx.sender.role == "admin" or room is None or room.scope == "community" \
+            or in_buildings(room.building, ctx.sender.buildings):
+        return
+    raise Refusal(f"抱歉，{_room_name(ctx, room_id)}的表决由负责该楼的网格员或管理员{verb}。")
 
 
 def _item_for_vote(ctx: Context, head: str) -> Item:
@@ -319,6 +337,8 @@ def close_command(ctx: Context, args: str) -> None:
     vote = store.vote_of_item(ctx.session, number)
     if vote is None or vote.status != store.OPEN:
         raise Refusal(f"#{number} 没有进行中的表决。")
+    if vote.opened_by != ctx.sender.id:
+        _require_room_staff(ctx, vote.room_id, "结束")
     close_vote(ctx, vote, early=True)
 
 

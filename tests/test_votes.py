@@ -193,6 +193,20 @@ async def test_ballots_as_residents_say_them(harness):
     assert "同意 1 · 反对 1 · 弃权 1" in sent[-1].text
 
 
+async def test_a_proposals_vote_runs_in_its_own_group_and_only_its_staff_run_it(harness):
+    n = await propose(harness)  # raised in 5号楼's group
+    sent = await harness.say("r-b3", "u-mao", f"#发起表决 {n} 截止:3天后")  # typed in 3号楼's
+    assert [m.room for m in sent] == ["r-b5", "r-b3"] and "「姚畔湾5号楼」" in sent[1].text
+    assert texts(await harness.say("r-b5", "u-103", "同意")) == [f"#{n} 已记录 1 票，当前已投 1/9。"]
+    # 17号楼's grid worker may neither open votes in 5号楼's group nor close this one
+    sent = await harness.say("r-b5", "u-zhou", "#发起表决 换门禁 截止:3天后")
+    assert texts(sent) == ["抱歉，「姚畔湾5号楼」的表决由负责该楼的网格员或管理员发起。"]
+    sent = await harness.say("r-b5", "u-zhou", f"#结束表决 {n}")
+    assert texts(sent) == ["抱歉，「姚畔湾5号楼」的表决由负责该楼的网格员或管理员结束。"]
+    sent = await harness.say("r-b5", "u-jiang", f"#结束表决 {n}")  # an admin may
+    assert sent[-1].text.startswith(f"#{n} 表决提前结束")
+
+
 async def test_anonymous_vote_keeps_no_names(harness):
     await harness.say("r-b5", "u-mao", "#发起表决 物业续聘 截止:3天后 匿名")
     sent = await harness.say(None, "u-103", "#投票 1 反对")
@@ -306,7 +320,7 @@ async def test_open_privately_on_a_proposal_announces_in_its_group(harness):
     sent = await harness.say(None, "u-mao", f"#发起表决 {n} 截止:2026-11-30 20:00 规则:三分之二")
     assert [(m.room, m.to) for m in sent] == [("r-b5", None), (None, "u-mao")]
     assert "规则：三分之二（同意达到投票数的三分之二）" in sent[0].text
-    assert "已在群里发起 #1 的表决，截止 11月30日(周一) 20:00" in sent[1].text
+    assert "已在「姚畔湾5号楼」发起 #1 的表决，截止 11月30日(周一) 20:00" in sent[1].text
     sent = await harness.say("r-b5", "u-wy", f"#结束表决 {n}")  # property staff may not
     assert "只有管理员、网格员可以用" in sent[0].text
     sent = await harness.say(None, "u-jiang", "#发起表决 1 截止:3天后")
