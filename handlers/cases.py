@@ -194,6 +194,8 @@ def resolve(ctx: Context, args: str) -> None:
     item = access.load(ctx, number)
     access.require_status(item, status.RESOLVED, "办结")
     access.require(access.may_resolve(ctx.sender, item), item, "办结")
+    if item.accepted_at is None:  # fixed without a #受理 first: taking it on was the fix
+        item.accepted_at = ctx.now
     item.status = status.RESOLVED
     item.resolved_at = ctx.now
     item.solved_level = item.level

@@ -44,7 +44,7 @@ def rate_command(ctx: Context, args: str) -> None:
     m = _PLAIN.match(text)
     if m is None:
         raise Refusal(f"请写“满意”“基本满意”或“不满意”，格式：{U_RATE}")
-    if not cases.is_reporter(ctx.session, item.id, ctx.sender.id):
+    if not cases.is_reporter(ctx.session, item.id, ctx.sender.id) or ctx.is_staff:
         raise Refusal(f"#{item.id} 由反映问题的居民评价。")
     if item.status != status.RESOLVED:
         raise Refusal(f"#{item.id} 现在是「{status.label(item.kind, item.status)}」，办结后才能评价。")
@@ -55,7 +55,7 @@ def rate_command(ctx: Context, args: str) -> None:
 def rate_plain(ctx: Context) -> bool:
     """“满意” from a reporter whose item was just resolved."""
     m = _PLAIN.match(ctx.event.text.strip())
-    if not m:
+    if not m or ctx.is_staff:  # staff who opened an item for a resident do not rate it
         return False
     rating, reason = _SAID[m.group(1)], m.group(2).strip()
     item = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)

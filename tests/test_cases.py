@@ -346,6 +346,18 @@ async def test_a_rating_said_with_a_reason_counts_and_the_reason_goes_with_it(ha
     assert events(harness, 1)[-2].detail == "满意：师傅辛苦了"
 
 
+async def test_staff_do_not_rate_and_resolving_without_accepting_counts_as_a_response(harness):
+    await harness.say("r-b3", "u-mao", "#立案 3号楼楼道堆满杂物")
+    sent = await harness.say("r-b3", "u-mao", "#办结 1 已清理")
+    assert "请回复" not in sent[0].text  # nobody who may rate it
+    sent = await harness.say("r-b3", "u-mao", "#评价 1 满意")
+    assert texts(sent) == ["#1 由反映问题的居民评价。"]
+    assert await harness.say("r-b3", "u-mao", "满意") == []
+    assert item(harness, 1).rating is None and item(harness, 1).accepted_at is not None
+    stats = (await harness.say("r-b3", "u-mao", "#统计"))[0].text
+    assert "响应率 100%" in stats and "评价 0 件" in stats
+
+
 async def test_no_rating_within_the_window_closes_unrated(harness):
     await resolved_elevator(harness)
     await harness.advance(timedelta(hours=71))
