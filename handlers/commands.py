@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from handlers.classify.normalize import without_mentions
+from handlers.classify.normalize import simplified, without_mentions
 from handlers.context import Refusal
 
 PREFIXES = ("#", "/")  # after NFKC, ＃ and ／ are these
@@ -39,7 +39,7 @@ def split_command(text: str, addressed: bool) -> CommandText | None:
     m = re.match(r"([A-Za-z]+|[\u4e00-\u9fff]+)(.*)$", text, re.S)
     if not m:
         return None
-    return CommandText(name=m.group(1).lower(), args=m.group(2).strip())
+    return CommandText(name=simplified(m.group(1)).lower(), args=m.group(2).strip())
 
 
 _NUMBER = re.compile(r"^#?(\d{1,9})$")

@@ -10,6 +10,7 @@ import re
 from handlers import case_access as access
 from handlers.cases import climb
 from handlers.case_notify import name_of, tell_owner
+from handlers.classify.normalize import simplified
 from handlers.commands import item_number, normalise
 from handlers.context import Context, Refusal
 from handlers.privacy import short
@@ -24,15 +25,19 @@ U_RATE = "#评价 编号 满意|基本满意|不满意 [原因]"
 # "满意度…" or "满意吗？" is not a rating.
 _SAID = {"非常满意": "满意", "很满意": "满意", "挺满意": "满意", "满意": "满意",
          "基本满意": "基本满意", "还算满意": "基本满意", "比较满意": "基本满意",
-         "不满意": "不满意", "不太满意": "不满意", "很不满意": "不满意", "非常不满意": "不满意"}
+         "不满意": "不满意", "不太满意": "不满意", "很不满意": "不满意", "非常不满意": "不满意",
+         "还行": "基本满意", "还可以": "基本满意", "一般": "基本满意", "凑合": "基本满意"}
+# After a 满意 word a reason may follow at once ("不满意只换了一盏"); 还行 / 一般 must stand
+# alone ("一般来说…" is not a rating).
 _PLAIN = re.compile("^(" + "|".join(sorted(_SAID, key=len, reverse=True)) + r")(?![度吗么?])"
-                    r"[\s,，。.!！~～👍:：;；]*(.*)$", re.S)
+                    r"(?:(?<=满意)|(?=[\s,，。.!！~～👍:：;；吧啊]|$))"
+                    r"[\s,，。.!！~～👍:：;；吧啊]*(.*)$", re.S)
 
 
 @router.command("评价", "rate", usage=U_RATE)
 def rate_command(ctx: Context, args: str) -> None:
     """给办结的诉求打分：满意、基本满意或不满意"""
-    text = args.strip()  # the reason is kept as written (full-width commas and all)
+    text = simplified(args.strip())  # the reason is kept as written (full-width commas and all)
     head, _, rest = normalise(text).partition(" ")
     if head and not _PLAIN.match(text):
         item = access.load(ctx, item_number(head, U_RATE))
@@ -46,6 +51,12 @@ def rate_command(ctx: Context, args: str) -> None:
         raise Refusal(f"请写“满意”“基本满意”或“不满意”，格式：{U_RATE}")
     if not cases.is_reporter(ctx.session, item.id, ctx.sender.id) or ctx.is_staff:
         raise Refusal(f"#{item.id} 由反映问题的居民评价。")
+    if item.status == status.MERGED and item.merged_into:
+        raise Refusal(f"#{item.id} 已并入 #{item.merged_into}，请评价 #{item.merged_into}"
+                      f"（#评价 {item.merged_into} 满意）。")
+    if item.status == status.CLOSED:
+        raise Refusal(f"#{item.id} 已结案{'（评价：' + item.rating + '）' if item.rating else ''}，"
+                      f"不能再评价；如问题仍在，请在群里再说一次。")
     if item.status != status.RESOLVED:
         raise Refusal(f"#{item.id} 现在是「{status.label(item.kind, item.status)}」，办结后才能评价。")
     record_rating(ctx, item, _SAID[m.group(1)], m.group(2).strip())
@@ -54,7 +65,7 @@ def rate_command(ctx: Context, args: str) -> None:
 @router.reply
 def rate_plain(ctx: Context) -> bool:
     """“满意” from a reporter whose item was just resolved."""
-    m = _PLAIN.match(ctx.event.text.strip())
+    m = _PLAIN.match(simplified(ctx.event.text.strip()))
     if not m or ctx.is_staff:  # staff who opened an item for a resident do not rate it
         return False
     rating, reason = _SAID[m.group(1)], m.group(2).strip()

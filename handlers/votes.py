@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.events import Outgoing
 from handlers import tally
+from handlers.classify.normalize import simplified
 from handlers.commands import normalise, split_number
 from handlers.context import Context, Refusal
 from handlers.proposals import _name, _privately_to_staff, _short
@@ -37,6 +38,7 @@ CLOSE_USAGE = "#结束表决 编号"
 OBJECT_USAGE = "#异议 编号 理由"
 TIME_FORMS = "2026-11-30 20:00、11月30日20点、周五晚8点、明天中午12点、3天后"
 REMINDERS = (24, 2)  # hours before the deadline
+LATE_BALLOT = timedelta(hours=12)  # a plain ballot this soon after the close is told it was late
 ACK_GAP = timedelta(minutes=1)  # at most one merged ballot acknowledgement per room per minute
 # A field starts after a space: `截止:周五晚8点`, `截止 周五晚8点`, `截止时间：周五晚8点` and
 # `截止周五晚8点` all read; a title's own words (修改停车规则) stay in the title.
@@ -212,7 +214,7 @@ def vote_command(ctx: Context, args: str) -> None:
 @router.reply
 def plain_ballot(ctx: Context) -> bool:
     """"同意" (or an option's name) while exactly one open vote takes that word."""
-    word = normalise(ctx.event.text).strip(" 。.!！~")
+    word = ballot_word(ctx.event.text)
     if not word or len(word) > 12:
         return False
     if ctx.event.room is not None:
@@ -221,6 +223,12 @@ def plain_ballot(ctx: Context) -> bool:
         open_here = [v for v in store.open_votes(ctx.session)
                      if store.is_eligible(ctx.session, v, ctx.sender.id)]
     matching = [v for v in open_here if _option(v, word) is not None]
+    if not matching and ctx.event.room is not None:  # typed just after the close: say so
+        late = [v for v in store.closed_since(ctx.session, ctx.event.room, ctx.now - LATE_BALLOT)
+                if _option(v, word) is not None]
+        if late:
+            cast_ballot(ctx, late[-1], word)  # answers privately: closed, not counted
+            return True
     if not matching:
         return False
     if len(matching) > 1:
@@ -230,6 +238,15 @@ def plain_ballot(ctx: Context) -> bool:
         return True
     cast_ballot(ctx, matching[0], word)
     return True
+
+
+def ballot_word(text: str) -> str:
+    """What a plain ballot says, as residents type it: "同意，" "赞成👍" "我投反对票" "同意同意"."""
+    word = re.sub(r"^[\W_]+|[\W_]+$", "", simplified(normalise(text)))
+    word = re.sub(r"^我?投(?:一票)?(?=.)", "", word)
+    word = re.sub(r"(?<=.)(?:一)?票$", "", word)
+    half = len(word) // 2
+    return word[:half] if len(word) % 2 == 0 and half and word[:half] * 2 == word else word
 
 
 def _option(vote: Vote, word: str) -> str | None:

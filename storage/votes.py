@@ -67,6 +67,12 @@ def open_votes(session: Session, room_id: str | None = None) -> list[Vote]:
     return list(session.exec(query.order_by(Vote.id)))
 
 
+def closed_since(session: Session, room_id: str, since: datetime) -> list[Vote]:
+    """Votes of the room that closed at or after `since` (a ballot typed a little late)."""
+    return list(session.exec(select(Vote).where(Vote.status != OPEN, Vote.room_id == room_id,
+                                                Vote.closed_at >= since).order_by(Vote.id)))
+
+
 def is_civil(vote: Vote) -> bool:
     return vote.rule in CIVIL_RULES
 

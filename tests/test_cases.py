@@ -24,6 +24,11 @@ def events(harness, number: int) -> list[ItemEvent]:
         return list(s.exec(select(ItemEvent).where(ItemEvent.item_id == number).order_by(ItemEvent.id)))
 
 
+def all_items(harness) -> list[Item]:
+    with harness.session() as s:
+        return list(s.exec(select(Item)))
+
+
 def reporters(harness, number: int) -> list[str]:
     with harness.session() as s:
         return sorted(s.exec(select(ItemReporter.person_id).where(ItemReporter.item_id == number)))
@@ -356,6 +361,21 @@ async def test_staff_do_not_rate_and_resolving_without_accepting_counts_as_a_res
     assert item(harness, 1).rating is None and item(harness, 1).accepted_at is not None
     stats = (await harness.say("r-b3", "u-mao", "#统计"))[0].text
     assert "响应率 100%" in stats and "评价 0 件" in stats
+
+
+async def test_ratings_in_traditional_script_and_plain_words_and_where_they_cannot_go(harness):
+    await resolved_elevator(harness)
+    sent = await harness.say("r-b3", "u-101", "不滿意，還是壞的")  # traditional script
+    assert item(harness, 1).rating == "不满意" and item(harness, 1).status == "accepted"
+    assert len([i for i in all_items(harness)]) == 1  # no new complaint opened from it
+    await harness.say("r-b3", "u-jiang", "#办结 1 换了主板")
+    await harness.advance(timedelta(minutes=1))
+    sent = await harness.say("r-b3", "u-102", "還行吧")
+    assert texts(sent) == ["谢谢您的评价（基本满意），#1 已结案。"]
+    sent = await harness.say("r-b3", "u-101", "#評價 1 滿意")
+    assert texts(sent) == ["#1 已结案（评价：基本满意），不能再评价；如问题仍在，请在群里再说一次。"]
+    await harness.say("r-b3", "u-102", "一般来说物业都很慢")  # not a rating (the classifier's to read)
+    assert [e.detail for e in events(harness, 1) if e.action == "rated"] == ["不满意：还是坏的", "基本满意"]
 
 
 async def test_no_rating_within_the_window_closes_unrated(harness):

@@ -186,11 +186,15 @@ async def test_poll_reports_plurality_and_tie(harness):
 
 async def test_ballots_as_residents_say_them(harness):
     await harness.say("r-b5", "u-mao", "#发起表决 装充电棚 截止:3天后")
-    for who, said in (("u-103", "我赞成！"), ("u-104", "我反对"), ("u-201", "我弃权")):
+    for who, said in (("u-103", "我赞成！"), ("u-104", "我投反对票"), ("u-201", "我弃权"),
+                      ("u-202", "贊成👍"), ("u-203", "同意同意，")):
         await harness.say("r-b5", who, said)
-    assert await harness.say("r-b5", "u-202", "同意楼上，这家面馆好吃") == []  # chat, not a ballot
+    assert await harness.say("r-b5", "u-204", "同意楼上，这家面馆好吃") == []  # chat, not a ballot
     sent = await harness.say("r-b5", "u-mao", "#结束表决 1")
-    assert "同意 1 · 反对 1 · 弃权 1" in sent[-1].text
+    assert "同意 3 · 反对 1 · 弃权 1" in sent[-1].text
+    # a plain ballot typed after the close is told so, privately
+    sent = await harness.say("r-b5", "u-204", "同意")
+    assert [(m.to, m.room) for m in sent] == [("u-204", None)] and "这一票未计入" in sent[0].text
 
 
 async def test_a_proposals_vote_runs_in_its_own_group_and_only_its_staff_run_it(harness):

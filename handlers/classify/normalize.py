@@ -35,6 +35,11 @@ _ARTEFACT = re.compile(r"\[[^\[\]\s]{1,6}\]")  # [图片] [表情] [强] [链接
 _MENTIONS = re.compile(r"^(?:\s*@[^\s\u2005]+[\s\u2005]*)+")
 
 
+def simplified(text: str) -> str:
+    """Traditional script folded into simplified (評價 → 评价, 滿意 → 满意); other text as it is."""
+    return _T2S.convert(text) if not _TRADITIONAL.isdisjoint(text) else text
+
+
 def without_mentions(text: str) -> str:
     """`@邻里小助手 帮助` → `帮助`: the @s a message starts with address it, they are not its words."""
     return _MENTIONS.sub("", text) if "@" in text else text
@@ -48,8 +53,7 @@ def normalize(text: str) -> str:
     if "[" in t:
         t = _ARTEFACT.sub(" ", t)
     t = without_mentions(t)
-    if not _TRADITIONAL.isdisjoint(t):
-        t = _T2S.convert(t)
+    t = simplified(t)
     return " ".join(t.lower().split())
 
 if __name__ == "__main__":  # python -m handlers.classify.normalize: rewrite the shipped set
