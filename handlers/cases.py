@@ -281,6 +281,16 @@ def merge(ctx: Context, args: str) -> None:
     _record(ctx, keep, "merged", f"#{dup.id} 并入")
     count = len(items.reporters(ctx.session, keep.id))
     ctx.reply(f"已把 #{dup.id} 并入 #{keep.id}（共 {count} 人反映），请在 #{keep.id} 跟进。")
+    _tell_private_reporters(ctx, dup, f"您反映的 #{dup.id} 与 #{keep.id} 是同一件事，已并入 #{keep.id}，"
+                                      f"进展会在 #{keep.id} 告诉您。")
+
+
+def _tell_private_reporters(ctx: Context, item: Item, text: str) -> None:
+    """Reporters who wrote privately were promised news by private message; the group
+    answer does not reach them."""
+    for row in items.reporters(ctx.session, item.id):
+        if row.private and row.person_id != ctx.sender.id:
+            ctx.tell(row.person_id, text)
 
 
 @router.command("驳回", "reject", usage=U_REJECT, who=STAFF)
@@ -296,3 +306,4 @@ def reject(ctx: Context, args: str) -> None:
     corrections.add_correction(ctx.session, text=item.text, kind="chat", source="rejected",
                                building=item.building, item_id=item.id, at=ctx.now)
     ctx.reply(f"#{item.id} 已驳回：{mask_phones(reason)}")
+    _tell_private_reporters(ctx, item, f"您反映的 #{item.id} 已驳回：{reason}。如有疑问请联系网格员。")

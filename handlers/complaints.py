@@ -122,7 +122,8 @@ def _alert(ctx: Context, item: Item, owner: Person | None) -> None:
     names = "、".join(people.get_person(ctx.session, i).name for i in alerted)
     room = item_room(ctx, item)
     if room is not None and alerted:
-        ctx.say(room, f"⚠️紧急 已登记 #{item.id}（{item.category}），请{names}立即处理！", alerted)
+        ctx.say(room, f"⚠️紧急 已登记 #{item.id}（{item.category}），请{names}立即处理！"
+                      f"如有危险请先拨打 119/120。", alerted)
     if ctx.event is not None and ctx.event.room is None:
         ctx.reply(f"已登记 #{item.id}（{item.category}），已紧急通知{names}。如有危险请先拨打 119/120。")
     where = item.building or (ctx.room.name if ctx.room else "私信")

@@ -168,6 +168,20 @@ async def test_a_building_written_another_way_still_finds_its_group_and_grid_wor
     assert item(harness, 2).assignee_id == "u-zhou"
 
 
+async def test_a_private_reporter_hears_of_a_rejection_and_a_merge(harness):
+    await harness.say(None, "u-107", "5号楼楼下的狗天天叫，吵得睡不着")
+    await harness.say(None, "u-108", "17号楼门口的狗晚上一直叫")  # another building: another item
+    await harness.say("r-b5", "u-103", "5号楼楼道灯坏了")
+    assert [(i.id, i.building) for i in all_items(harness)] == [(1, "5号楼"), (2, "17号楼"), (3, "5号楼")]
+    sent = await harness.say("r-b5", "u-mao", "#驳回 3 已修好，误报")
+    assert [(m.room, m.to) for m in sent] == [("r-b5", None)]  # raised in the group: answered there
+    sent = await harness.say(None, "u-jiang", "#合并 1 2")
+    assert any(m.to == "u-108" and "已并入 #1" in m.text for m in sent)
+    sent = await harness.say("r-b5", "u-mao", "#驳回 1 请与邻居协商")
+    assert {m.to for m in sent if m.to} == {"u-107", "u-108"}
+    assert all(m.text.startswith("您反映的 #1 已驳回：请与邻居协商") for m in sent if m.to)
+
+
 def test_mask_phones():
     assert mask_phones("电话13812345678") == "电话138****5678"
     assert mask_phones("+86 138-1234-5678") == "+86 138****5678"
