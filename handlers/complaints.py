@@ -68,11 +68,11 @@ def join_existing(ctx: Context, item: Item, report: Report) -> None:
     joined = cases.add_reporter(ctx.session, item, ctx.sender.id, at=ctx.now,
                                 private=event.private, msg_id=event.id, text=said)
     count = len(items.reporters(ctx.session, item.id))
-    if joined:
-        text = f"已有 #{item.id} 在处理，已记下您的反映（共 {count} 人）。"
+    if joined:  # a burst of reports: the count still waiting to go out is replaced, not stacked
+        ctx.reply(f"已有 #{item.id} 在处理，已记下您的反映（共 {count} 人）。",
+                  coalesce=f"joined-{item.id}", replace=True)
     else:
-        text = f"#{item.id} 正在处理，您已反映过，有进展会告诉大家。"
-    _ack(ctx, text)
+        _ack(ctx, f"#{item.id} 正在处理，您已反映过，有进展会告诉大家。")
     if report.urgent and not item.urgent:
         item.urgent = True
         ctx.session.add(item)

@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.app import Linli
 from bot.events import Outgoing
 from storage.db import session_scope
-from storage.models import OutboxMessage
+from storage.models import ItemReporter, OutboxMessage
 from tests.conftest import START, local_bot
 
 
@@ -54,10 +54,12 @@ async def test_burst_of_acknowledgements_is_paced_and_merged(harness):
     for t, _ in room:  # never more than the limit in any minute
         assert sum(1 for u, _ in room if t <= u < t + timedelta(minutes=1)) <= limit
     assert len(room) <= limit + 1
-    lines = [line for _, m in room for line in m.text.splitlines()]
-    assert len(lines) == 30  # nothing lost: every acknowledgement is in some message
+    # the counts held back are replaced by the newest, not stacked into a wall of lines
+    assert all(len(m.text.splitlines()) == 1 for _, m in room)
     assert room[0][1].mentions == ("u-mao",)  # the new item @s its grid worker
-    assert "共 30 人" in room[-1][1].text  # the rest joined it: one item, not thirty
+    assert room[-1][1].text == "已有 #1 在处理，已记下您的反映（共 30 人）。"  # one item, not thirty
+    with harness.session() as s:  # nothing lost: every reporter is on the item
+        assert len(s.exec(select(ItemReporter).where(ItemReporter.item_id == 1)).all()) == 30
 
 
 async def test_account_limit_spreads_messages_over_minutes(harness):
