@@ -176,10 +176,18 @@ def overdue_ids(ctx: Context) -> set[int]:
     work = WorkTime(ctx.settings.cases.working_hours, ctx.now.tzinfo)
     late = set()
     for item, events in _active(ctx):
-        when, what, _, _ = next_step(ctx.settings, item, events, work)
-        if when is None or what == "climb" or when <= ctx.now:
+        when, what, phase, _ = next_step(ctx.settings, item, events, work)
+        if when is None or what == "climb" or when <= ctx.now or _late_before(item, events, phase):
             late.add(item.id)
     return late
+
+
+def _late_before(item: Item, events: list[ItemEvent], phase: str) -> bool:
+    """Reminded in this phase since a person last restarted its clock: escalating it by the
+    clock starts a new round but does not make an item nobody has accepted punctual."""
+    base = item.created_at if phase == "accept" else (item.accepted_at or item.created_at)
+    start = max([base, *(e.at for e in events if e.action in RESTARTS and e.actor_id is not None)])
+    return any(e.action == REMINDED and e.detail == phase and e.at >= start for e in events)
 
 
 def climb(ctx: Context, item: Item, phase: str) -> None:

@@ -336,7 +336,9 @@ def test_six_weeks_of_replay_and_the_digest_command(tmp_path, capsys):
                for o in weekly if o["room"] == "r-all"]
     listed = [int(m.group(1)) if (m := re.search(r"（(\d+) 件）", o["text"])) else 0
               for o in out if o["to"] == "u-jiang" and o["text"].startswith("超期的事项")]
-    assert overdue == listed == [0, 2, 3, 2, 4, 5]
+    # an item escalated by the clock and still not accepted stays overdue (a new round of its
+    # clock does not make it punctual): weeks 1 and 4 hold such items
+    assert overdue == listed == [2, 2, 3, 3, 4, 5]
     resolved = [int(re.search(r"办结 (\d+) 件", o["text"]).group(1)) for o in weekly if o["room"] == "r-all"]
     assert resolved == [1, 2, 1, 0, 0, 0]  # #1; #2 and #3; #4 (each counted in the week it was done)
     # the unit 17栋2单元 belongs to 17号楼's group; a message with no building only to everyone

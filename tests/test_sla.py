@@ -76,6 +76,16 @@ async def test_urgent_item_runs_round_the_clock(harness):
         assert actions == ["opened", "sla_reminded", "escalated"]
 
 
+async def test_an_item_escalated_by_the_clock_stays_overdue_until_someone_acts(harness):
+    await harness.advance(to=at("2026-11-28 23:00"))
+    await harness.say("r-b3", "u-101", "3号楼有煤气味，好像煤气泄漏了")
+    await harness.advance(timedelta(minutes=31))  # reminded at 15 min, escalated at 30
+    listed = (await harness.say(None, "u-jiang", "#案件 超期"))[0].text
+    assert listed.startswith("超期的事项（1 件）") and "#1" in listed
+    await harness.say(None, "u-jiang", "#受理 1")
+    assert (await harness.say(None, "u-jiang", "#案件 超期"))[0].text == "超期的事项：暂无。"
+
+
 async def test_staff_set_the_kind_and_the_resolution_clock_follows(harness):
     await harness.say("r-b3", "u-101", "3号楼电梯又坏了")  # 设施维修: 跨部门 by default
     with harness.session() as s:  # accepted at 09:30 (#受理 belongs to the items module)
