@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from handlers.case_notify import item_room
 from handlers.classify import Classification
 from handlers.commands import normalise
-from handlers.context import Context
+from handlers.context import Context, Refusal
 from handlers.privacy import mask_phones, short
 from handlers.router import Router
 from handlers.topics import same_subject
@@ -28,10 +28,10 @@ class Report:
 
 
 @router.kind("complaint")
-def open_complaint(ctx: Context, found: Classification) -> None:
+def open_complaint(ctx: Context, found: Classification, text: str | None = None) -> None:
     event, sender = ctx.event, ctx.sender
     building = found.building or (ctx.room.building if ctx.room else None)
-    report = Report(event.text, found.category or "其他", building, found.urgent)
+    report = Report(text or event.text, found.category or "其他", building, found.urgent)
     since = ctx.now - ctx.settings.cases.duplicate_window
     same = cases.find_duplicate(ctx.session, text=report.text, category=report.category,
                                 building=report.building, room_id=event.room, since=since,
@@ -40,6 +40,19 @@ def open_complaint(ctx: Context, found: Classification) -> None:
         join_existing(ctx, same, report)
         return
     open_case(ctx, report, reporters=[sender.id], private=event.private)
+
+
+U_REPORT = "#报修 问题和地点"
+
+
+@router.command("报修", "投诉", "反映", "report", usage=U_REPORT)
+def report_command(ctx: Context, args: str) -> None:
+    """直接登记一件诉求（也可以直接在群里说）"""
+    text = args.strip()
+    if not text:
+        raise Refusal("请写上问题和地点，如：#报修 3号楼电梯坏了（也可以直接在群里说）。")
+    found = ctx.classify(text)  # the resident says it is a complaint; the model reads the rest
+    open_complaint(ctx, found, text)
 
 
 # A quote-reply that only says "me too" about a complaint: one more reporter.

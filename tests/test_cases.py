@@ -182,6 +182,16 @@ async def test_a_private_reporter_hears_of_a_rejection_and_a_merge(harness):
     assert all(m.text.startswith("您反映的 #1 已驳回：请与邻居协商") for m in sent if m.to)
 
 
+async def test_report_command_opens_a_complaint_whatever_it_is_called(harness):
+    sent = await harness.say("r-b3", "u-102", "#报修 3号楼水管漏水了")
+    assert sent[0].text == "已登记 #1（设施维修），由毛宁跟进。" and sent[0].mentions == ("u-mao",)
+    assert item(harness, 1).text == "3号楼水管漏水了"
+    sent = await harness.say("r-b3", "u-101", "#投诉 3号楼水管漏水")
+    assert texts(sent) == ["已有 #1 在处理，已记下您的反映（共 2 人）。"]
+    assert texts(await harness.say("r-b3", "u-101", "#反映")) == [
+        "请写上问题和地点，如：#报修 3号楼电梯坏了（也可以直接在群里说）。"]
+
+
 def test_mask_phones():
     assert mask_phones("电话13812345678") == "电话138****5678"
     assert mask_phones("+86 138-1234-5678") == "+86 138****5678"
