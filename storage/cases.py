@@ -4,8 +4,6 @@ Handlers never write SQL; the complaint lifecycle asks these.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -14,20 +12,14 @@ from sqlmodel import Session, select
 
 from storage import status
 from storage.buildings import same_building
-from storage.items import record
+from storage.items import plain_text, record
 from storage.models import Item, ItemEvent, ItemReporter, Person
 
 SAME_TEXT = 0.8  # SequenceMatcher ratio above which two reports are "clearly the same text"
 
 
-def _plain(text: str) -> str:
-    """Text reduced to letters and digits, for comparing two reports."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\W_]+", "", text)
-
-
 def same_text(a: str, b: str) -> bool:
-    a, b = _plain(a), _plain(b)
+    a, b = plain_text(a), plain_text(b)
     if not a or not b:
         return False
     if min(len(a), len(b)) >= 6 and (a in b or b in a):

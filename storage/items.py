@@ -52,16 +52,30 @@ def get_item(session: Session, number: int) -> Item | None:
 _NUMBER = re.compile(r"#(\d{1,9})")
 
 
+def plain_text(text: str) -> str:
+    """Text reduced to letters and digits, for comparing what two people wrote."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
+
+
+_SENDER = re.compile(r"^[^：:\n]{1,20}[：:]")  # "王阿姨：" before quoted words
+
+
 def find_quoted(session: Session, quoted: str, kind: str) -> Item | None:
     """The item of `kind` a quote-reply points at: the bot's line about it ("已登记 #3…")
-    or the message that opened it (the newest such item, if the same words came twice)."""
+    or the message that opened it — as quoted, which may be cut short or carry the
+    sender's name (the newest such item, if the same words came twice)."""
     m = _NUMBER.search(unicodedata.normalize("NFKC", quoted))
     if m:
         item = session.get(Item, int(m.group(1)))
         if item is not None and item.kind == kind:
             return item
-    return session.exec(select(Item).where(Item.kind == kind, Item.text == quoted.strip())
-                        .order_by(Item.id.desc())).first()
+    words = {plain_text(quoted), plain_text(_SENDER.sub("", quoted.strip()))} - {""}
+    recent = session.exec(select(Item).where(Item.kind == kind).order_by(Item.id.desc()).limit(200))
+    for item in recent:
+        text = plain_text(item.text)
+        if any(w == text or (len(w) >= 6 and (w in text or text in w)) for w in words):
+            return item
+    return None
 
 
 def reporters(session: Session, item_id: int) -> list[ItemReporter]:

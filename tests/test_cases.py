@@ -84,6 +84,10 @@ async def test_me_too_quoting_a_complaint_joins_its_reporters(harness):
     sent = await harness.say("r-b5", "u-104", "同感", quoted="@邻里小助手 5号楼楼道灯坏了")
     assert texts(sent) == ["已有 #2 在处理，已记下您的反映（共 2 人）。"]
     assert await harness.say("r-b3", "u-102", "我也是", quoted="今天天气真好") == []
+    # a quote cut short, or with the sender's name in front, still finds the item
+    await harness.say("r-b5", "u-103", "5号楼2单元的电梯又坏了😡 早上卡在5楼不动，老人下不了楼")
+    sent = await harness.say("r-b5", "u-104", "+1", quoted="张先生：5号楼2单元的电梯又坏了😡 早上卡在5楼不动")
+    assert texts(sent) == ["已有 #3 在处理，已记下您的反映（共 2 人）。"]
 
 
 async def test_different_things_are_not_folded_together_and_a_joined_report_keeps_its_words(harness):
