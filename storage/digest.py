@@ -176,8 +176,9 @@ def proposals_ready(session: Session, scope: Scope, threshold: int) -> list[tupl
                .join(Supporter, Supporter.item_id == Item.id)
                .where(Item.kind == status.PROPOSAL, Item.status == status.OPEN)
                .group_by(Item.id))
+    # the group it was raised and supported in hears of it too, whatever building it names
     ready = [(item, n) for item, n in session.exec(counted)
-             if n >= threshold and scope.covers(item.building)]
+             if n >= threshold and (scope.covers(item.building) or item.room_id == scope.room_id)]
     return sorted(ready, key=lambda pair: (-pair[1], pair[0].id))
 
 

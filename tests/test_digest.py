@@ -40,11 +40,13 @@ def resolve(session, number: int, *, accepted: timedelta, resolved: timedelta,
     session.add(item)
 
 
-def proposal(session, text: str, building: str | None, supporters: int, at: datetime) -> int:
+def proposal(session, text: str, building: str | None, supporters: int, at: datetime,
+             room: str | None = None) -> int:
     people.ensure_person(session, "u-101", "王阿姨")
     session.flush()
+    room = room or ("r-b3" if building == "3号楼" else "r-all")
     item = items.open_item(session, kind="proposal", status="open", text=text, reporter_id="u-101",
-                           room_id="r-b3" if building == "3号楼" else "r-all", at=at, building=building)
+                           room_id=room, at=at, building=building)
     for n in range(supporters):
         people.ensure_person(session, f"u-s{n}", f"邻居{n}")
         session.add(Supporter(item_id=item.id, person_id=f"u-s{n}", at=at))
@@ -240,6 +242,14 @@ async def test_council_on_the_first_is_announced_on_the_last_day_of_the_month(se
         assert pending["council-eve"] == datetime(2026, 11, 30, 19, 30, tzinfo=TZ)
     finally:
         await bot.stop()
+
+
+async def test_council_eve_also_tells_the_group_a_proposal_was_raised_in(harness):
+    with harness.session() as s:  # raised and supported in 3号楼's group, naming 5号楼 first
+        gym = proposal(s, "建议在5号楼和3号楼之间的空地装几个健身器材", "5号楼", 5, START, room="r-b3")
+    sent = await harness.advance(to=datetime(2026, 11, 24, 9, 0, tzinfo=TZ))
+    assert [m.room for m in sent] == ["r-all", "r-b3", "r-b5"]
+    assert all(f"#{gym} " in m.text for m in sent)
 
 
 async def test_council_eve_lists_proposals_with_enough_supporters(harness):
