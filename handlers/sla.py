@@ -24,11 +24,13 @@ anything twice.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from bot.events import Outgoing
 from handlers import cases
 from handlers.commands import split_number
 from handlers.context import Context, Refusal
@@ -43,7 +45,8 @@ SWEEP_JOB = "sla.sweep"
 SWEEP_KEY = "sla-sweep"
 REMINDED = "sla_reminded"  # timeline action; detail is the phase (accept | resolve)
 AT_TOP = "sla_at_top"  # overdue again at the top of the ladder: admins told, clock stops
-KIND_SET = "sla_kind"  # staff set the kind with #时限
+KIND_SET = "sla_kind"
+MAX_GROUP_POSTS = 2  # escalations one sweep posts in a group one by one; more become one line  # staff set the kind with #时限
 RESTARTS = frozenset({ladder.ESCALATED, "transferred", "reopened"})
 
 KIND_LABELS = {"simple": "简易", "cross_department": "跨部门", "complex": "复杂"}
@@ -73,6 +76,7 @@ def set_kind(ctx: Context, args: str) -> None:
 def sweep(ctx: Context) -> None:
     """Remind or escalate each open complaint whose clock ran out (then `plan` runs)."""
     work = WorkTime(ctx.settings.cases.working_hours, ctx.now.tzinfo)
+    first = len(ctx.outgoing)
     for item, events in _active(ctx):
         when, what, phase, limit = next_step(ctx.settings, item, events, work)
         if when is None or when > ctx.now:
@@ -81,6 +85,25 @@ def sweep(ctx: Context) -> None:
             remind(ctx, item, phase, limit)
         else:
             climb(ctx, item, phase)
+    _one_post_per_group(ctx, first)
+
+
+def _one_post_per_group(ctx: Context, first: int) -> None:
+    """Many items escalated in one sweep (staff away for a day): each group gets one line
+    naming them, not a message per item."""
+    posts: dict[str, list[Outgoing]] = {}
+    for message in ctx.outgoing[first:]:
+        if message.room is not None:
+            posts.setdefault(message.room, []).append(message)
+    for room, messages in posts.items():
+        if len(messages) <= MAX_GROUP_POSTS:
+            continue
+        numbers = [m.group(1) for msg in messages if (m := re.match(r"#(\d+)", msg.text))]
+        mentions = tuple(dict.fromkeys(p for msg in messages for p in msg.mentions))
+        merged = {id(msg) for msg in messages}
+        ctx.outgoing[:] = [msg for msg in ctx.outgoing if id(msg) not in merged]
+        ctx.say(room, f"{len(numbers)} 件诉求两次超时，已各升级一级：{'、'.join('#' + n for n in numbers)}。"
+                      f"发 #案件 编号 看详情。", mentions)
 
 
 @router.after_each

@@ -86,6 +86,17 @@ async def test_an_item_escalated_by_the_clock_stays_overdue_until_someone_acts(h
     assert (await harness.say(None, "u-jiang", "#案件 超期"))[0].text == "超期的事项：暂无。"
 
 
+async def test_many_escalations_at_once_are_one_line_in_the_group(harness):
+    for n, thing in enumerate(["电梯", "楼道灯", "门禁", "水管", "对讲机"]):
+        await harness.say("r-b3", f"u-8{n}", f"3号楼{thing}坏了，麻烦修一下")
+    sent = await harness.advance(timedelta(hours=5))  # reminded at 11:00, escalated at 13:00
+    group = [m for m in sent if m.room == "r-b3"]
+    escalations = [m for m in group if "升级" in m.text]
+    assert [m.text for m in escalations] == ["5 件诉求两次超时，已各升级一级：#1、#2、#3、#4、#5。发 #案件 编号 看详情。"]
+    with harness.session() as s:
+        assert {i.level for i in s.exec(select(Item))} == {"职能部门"}
+
+
 async def test_staff_set_the_kind_and_the_resolution_clock_follows(harness):
     await harness.say("r-b3", "u-101", "3号楼电梯又坏了")  # 设施维修: 跨部门 by default
     with harness.session() as s:  # accepted at 09:30 (#受理 belongs to the items module)
