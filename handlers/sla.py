@@ -199,6 +199,9 @@ def overdue_ids(ctx: Context) -> set[int]:
     work = WorkTime(ctx.settings.cases.working_hours, ctx.now.tzinfo)
     late = set()
     for item, events in _active(ctx):
+        if item.created_at > ctx.now:  # `linli digest` of a past week: not raised yet then
+            continue
+        events = [e for e in events if e.at <= ctx.now]
         when, what, phase, _ = next_step(ctx.settings, item, events, work)
         if when is None or what == "climb" or when <= ctx.now or _late_before(item, events, phase):
             late.add(item.id)

@@ -373,6 +373,9 @@ def test_six_weeks_of_replay_and_the_digest_command(tmp_path, capsys):
     assert now_aside(printed) == now_aside(posted["text"])
     assert "办结 1 件" in printed and "平均办结用时" in printed
     assert png.read_bytes()[:4] == b"\x89PNG" and "w49.png" in err
+    # a week before anything was raised: nothing overdue then, whatever is overdue today
+    assert main(["digest", "--room", "r-all", "--week", "2026-W47", "--config", str(CONFIG), "--db", db]) == 0
+    assert "本周没有新增诉求，也没有超期未办的事项。" in capsys.readouterr().out
 
 
 def test_digest_command_line_errors(capsys):
