@@ -123,7 +123,13 @@ def _when(moment: datetime | None, tz) -> str:
 
 
 def _outcome(vote: dict) -> str:
+    """通过 / 未通过 (and why, when the count alone does not say) / a poll's winner or tie."""
     verdict = {True: "通过", False: "未通过"}.get(vote.get("passed"), "已结束")
+    if vote.get("quorum_missed"):
+        verdict = "未通过（参与未达三分之二）"
+    elif vote.get("tally") and "同意" not in vote["tally"]:  # a poll between choices
+        verdict = f"“{vote['winner']}”最多" if vote.get("winner") else \
+            ("并列，未能决出" if any(vote["tally"].values()) else "无人投票")
     tally = "，".join(f"{option} {n}" for option, n in (vote.get("tally") or {}).items())
     return f"{verdict}（{tally}）" if tally else verdict
 

@@ -159,7 +159,9 @@ def votes(session: Session, scope: Scope, start: datetime, end: datetime) -> tup
     for vote, building in rows:
         if not (scope.buildings is None or vote.room_id == scope.room_id or scope.covers(building)):
             continue
-        shown = {**vote_public(session, vote), "title": vote.title, "deadline": vote.deadline}
+        shown = {**vote_public(session, vote), "title": vote.title, "deadline": vote.deadline,
+                 "winner": (vote.result or {}).get("winner"),
+                 "quorum_missed": "未达法定参与比例" in (vote.result or {}).get("reason", "")}
         if vote.closed_at is None or vote.closed_at >= end:
             if vote.status == "open" or vote.closed_at is not None:
                 still_open.append(shown)

@@ -116,6 +116,18 @@ async def test_monday_digest_in_every_room_scoped_with_rates_and_votes(harness):
     assert digests(await harness.advance(timedelta(days=6, hours=23))) == {}
 
 
+async def test_digest_says_a_polls_winner_or_tie(harness):
+    await harness.say("r-b5", "u-mao", "#发起表决 充电棚位置 选项:东门/西门 截止:明天晚8点")
+    await harness.say("r-b5", "u-103", "东门")
+    await harness.say("r-b5", "u-104", "西门")
+    await harness.say("r-b5", "u-mao", "#发起表决 楼下停车位 选项:A方案/B方案 截止:明天晚8点")
+    await harness.say("r-b5", "u-103", "#投票 2 A方案")
+    sent = await harness.advance(to=MONDAY + timedelta(minutes=1))
+    b5 = next(m.text for m in sent if m.room == "r-b5" and "周报" in m.text)
+    assert "表决结果：#1 充电棚位置 并列，未能决出（东门 1，西门 1）" in b5
+    assert "表决结果：#2 楼下停车位 “A方案”最多（A方案 1，B方案 0）" in b5
+
+
 async def test_digest_never_exceeds_fifteen_lines(harness):
     await harness.say("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修")
     with harness.session() as s:
