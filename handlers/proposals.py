@@ -82,7 +82,8 @@ def support(ctx: Context, number: int) -> None:
                  msg_id=ctx.event.id)
     count = len(vote_store.supporter_ids(ctx.session, item.id))
     if count != need:
-        text = f"已附议 #{number}（{count}/{need}）。"
+        text = f"已附议 #{number}（{count}/{need}）。" if count < need else \
+            f"已附议 #{number}（共{count}人，已提交议事日）。"
         if ctx.event.room:  # a burst of "+1" becomes one line in a rate-limited outbox
             ctx.outgoing.append(Outgoing(text, room=ctx.event.room, coalesce=f"support-{item.id}",
                                          replace=True))

@@ -47,6 +47,14 @@ async def test_proposal_gathers_support_to_the_council_day(harness):
         assert state(s)["items"][0]["supporters"] == ["u-104", "u-201", "u-202", "u-203", "u-204"]
 
 
+async def test_support_after_the_threshold_is_a_count(harness):
+    n = await propose(harness)
+    for who in ["u-104", "u-201", "u-202", "u-203", "u-204"]:
+        await harness.say("r-b5", who, f"#附议 {n}")
+    await harness.advance(timedelta(minutes=2))
+    assert texts(await harness.say("r-b5", "u-205", f"#附议 {n}")) == [f"已附议 #{n}（共6人，已提交议事日）。"]
+
+
 async def test_quoted_plus_one_needs_a_proposal(harness):
     assert await harness.say("r-b5", "u-104", "+1", quoted="今天天气真好") == []
     n = await propose(harness)
