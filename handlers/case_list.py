@@ -98,7 +98,8 @@ def card_lines(ctx: Context, item: Item) -> list[str]:
     head = [f"#{item.id}", item.category or "", item.building or "",
             status.label(item.kind, item.status), item.level]
     lines = ["｜".join(p for p in head if p), f"内容：{short(text, 80)}"]
-    who = [f"反映 {len(items.reporters(ctx.session, item.id))} 人"]
+    # a proposal has a proposer and supporters (its own lines), not reporters
+    who = [f"反映 {len(items.reporters(ctx.session, item.id))} 人"] if item.kind == status.COMPLAINT else []
     if item.assignee_id:
         who.append(f"跟进：{name_of(ctx, item.assignee_id)}")
     if item.department:
@@ -109,7 +110,8 @@ def card_lines(ctx: Context, item: Item) -> list[str]:
         who.append(f"评价：{item.rating}")
     if item.merged_into:
         who.append(f"已并入 #{item.merged_into}")
-    lines.append("｜".join(who))
+    if who:
+        lines.append("｜".join(who))
     events = items.timeline(ctx.session, item.id)
     lines.append("时间线：")
     if len(events) > 8:

@@ -271,6 +271,8 @@ def cast_ballot(ctx: Context, vote: Vote, word: str) -> None:
         ctx.tell(person, f"#{number} 的表决只计{who}，您的这一票未计入。如有疑问请联系网格员。")
         return
     before = store.cast(ctx.session, vote, person, option, ctx.now)
+    if vote.anonymous and not ctx.event.private:  # counted, but the group saw what was typed
+        ctx.tell(person, f"#{number} 已收到您的投票。这是匿名表决，下次请私聊我投票，群里的消息大家都看得到。")
     if ctx.event.private:
         if vote.anonymous:  # the outbox keeps what it sent: never the option with the name
             ctx.tell(person, f"#{number} 已收到您的匿名投票，截止前可改票，以最后一次为准。")

@@ -219,6 +219,14 @@ async def test_a_proposals_vote_runs_in_its_own_group_and_only_its_staff_run_it(
     assert sent[-1].text.startswith(f"#{n} 表决提前结束")
 
 
+async def test_an_anonymous_ballot_typed_in_the_group_counts_and_gets_a_private_word(harness):
+    await harness.say("r-b5", "u-mao", "#发起表决 物业续聘 截止:3天后 匿名")
+    sent = await harness.say("r-b5", "u-104", "反对")
+    assert any(m.to == "u-104" and "下次请私聊我投票" in m.text for m in sent)
+    with harness.session() as s:
+        assert [b.option for b in s.exec(select(Ballot))] == ["反对"]
+
+
 async def test_anonymous_vote_keeps_no_names(harness):
     await harness.say("r-b5", "u-mao", "#发起表决 物业续聘 截止:3天后 匿名")
     sent = await harness.say(None, "u-103", "#投票 1 反对")
