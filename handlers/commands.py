@@ -56,7 +56,11 @@ def item_number(token: str | None, usage: str) -> int:
 def split_number(args: str, usage: str, *, rest_required: bool = False,
                  rest_hint: str = "说明") -> tuple[int, str]:
     """`12 已修好` → (12, "已修好")."""
-    head, _, rest = normalise(args).partition(" ")
+    text = normalise(args)
+    # "#办结1已清运": a number run into the text; "12号楼…" is a building, not item #12
+    if m := re.match(r"^#?(\d{1,9})(?=[^\d\s号栋幢座楼单元层室区点时分月日天周年个人元米%.:：])(.*)$", text, re.S):
+        text = f"{m.group(1)} {m.group(2)}"
+    head, _, rest = text.partition(" ")
     number = item_number(head, usage)
     rest = rest.strip()
     if rest_required and not rest:

@@ -17,6 +17,8 @@ import jieba
 import jieba.analyse
 import jieba.posseg
 
+from handlers.classify.normalize import simplified
+
 jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not ours to print
 
 _BUILDING = re.compile(r"[\dA-Za-z零〇一二两三四五六七八九十百]+\s*(?:号楼|号|栋|幢|座|单元|区|楼|层|室)")
@@ -55,7 +57,7 @@ _PLACE_CHARS = frozenset("楼人家事里边处")
 def subjects(text: str) -> frozenset[str]:
     """The things a complaint is about: its nouns, without buildings and words every
     complaint shares. "3号楼电梯又坏了，物业什么时候来修" → {电梯}."""
-    words = _extractor().postokenizer.cut(_BUILDING.sub(" ", text))
+    words = _extractor().postokenizer.cut(_BUILDING.sub(" ", simplified(text)))
     return frozenset(w.word for w in words if w.flag in _NOUNS and w.word not in STOP_WORDS
                      and w.word not in _PLACE_CHARS and not w.word.isdigit())
 

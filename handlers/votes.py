@@ -241,8 +241,11 @@ def plain_ballot(ctx: Context) -> bool:
 
 
 def ballot_word(text: str) -> str:
-    """What a plain ballot says, as residents type it: "同意，" "赞成👍" "我投反对票" "同意同意"."""
-    word = re.sub(r"^[\W_]+|[\W_]+$", "", simplified(normalise(text)))
+    """What a plain ballot says, as residents type it: "同意，" "赞成👍" "我投反对票" "同意同意",
+    "反对，占了停车位" (a reason after a comma: the option is what comes first)."""
+    text = simplified(normalise(text))
+    head = re.split(r"[,，。;；!！?？\s]", text.strip(), maxsplit=1)[0]
+    word = re.sub(r"^[\W_]+|[\W_]+$", "", head or text)
     word = re.sub(r"^我?投(?:一票)?(?=.)", "", word)
     word = re.sub(r"(?<=.)(?:一)?票$", "", word)
     half = len(word) // 2

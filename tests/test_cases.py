@@ -102,6 +102,16 @@ async def test_different_things_are_not_folded_together_and_a_joined_report_keep
     assert "又有人反映（居民）：电梯还是不动啊" in card
 
 
+async def test_joining_in_traditional_script_or_with_more_words_and_a_number_run_in(harness):
+    await harness.say("r-b5", "u-103", "5号楼电梯坏了")
+    assert texts(await harness.say("r-b5", "u-104", "5號樓電梯壞了")) == ["已有 #1 在处理，已记下您的反映（共 2 人）。"]
+    sent = await harness.say("r-b5", "u-107", "我也是，电梯等了十分钟", quoted="5号楼电梯坏了")
+    assert texts(sent) == ["已有 #1 在处理，已记下您的反映（共 3 人）。"]
+    assert "又有人反映（居民）：我也是，电梯等了十分钟" in (await harness.say("r-b5", "u-mao", "#案件 1"))[0].text
+    sent = await harness.say("r-b5", "u-mao", "#办结1已修好")
+    assert sent[0].text.startswith("#1 已办结：已修好") and sent[0].mentions == ("u-103", "u-104", "u-107")
+
+
 async def test_after_the_duplicate_window_a_new_item_opens(harness):
     await harness.say("r-b3", "u-101", ELEVATOR)
     await harness.advance(timedelta(hours=73))

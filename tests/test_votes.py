@@ -194,7 +194,7 @@ async def test_poll_reports_plurality_and_tie(harness):
 
 async def test_ballots_as_residents_say_them(harness):
     await harness.say("r-b5", "u-mao", "#发起表决 装充电棚 截止:3天后")
-    for who, said in (("u-103", "我赞成！"), ("u-104", "我投反对票"), ("u-201", "我弃权"),
+    for who, said in (("u-103", "我赞成！"), ("u-104", "反对，占了停车位"), ("u-201", "我弃权"),
                       ("u-202", "贊成👍"), ("u-203", "同意同意，")):
         await harness.say("r-b5", who, said)
     assert await harness.say("r-b5", "u-204", "同意楼上，这家面馆好吃") == []  # chat, not a ballot
