@@ -43,9 +43,10 @@ def rate_command(ctx: Context, args: str) -> None:
         item = access.load(ctx, item_number(head, U_RATE))
         text = re.split(r"\s+", text, maxsplit=1)[1] if rest else ""
     else:
-        item = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
-        if item is None:
+        waiting = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
+        if len(waiting) != 1:
             raise Refusal(f"请写上编号，格式：{U_RATE}")
+        item = waiting[0]
     m = _PLAIN.match(text)
     if m is None:
         raise Refusal(f"请写“满意”“基本满意”或“不满意”，格式：{U_RATE}")
@@ -69,9 +70,14 @@ def rate_plain(ctx: Context) -> bool:
     if not m or ctx.is_staff:  # staff who opened an item for a resident do not rate it
         return False
     rating, reason = _SAID[m.group(1)], m.group(2).strip()
-    item = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
-    if item is not None:
-        record_rating(ctx, item, rating, reason)
+    waiting = cases.awaiting_rating(ctx.session, ctx.sender.id, ctx.event.room)
+    if len(waiting) > 1:  # plain words work only where they are unambiguous: ask which
+        listed = "、".join(f"#{i.id}（{i.category}）" for i in waiting[:5])
+        ctx.tell(ctx.sender.id, f"您有{len(waiting)}件事项待评价：{listed}。"
+                                f"请发 #评价 编号 {rating}（如 #评价 {waiting[0].id} {rating}）。")
+        return True
+    if waiting:
+        record_rating(ctx, waiting[0], rating, reason)
         return True
     since = ctx.now - ctx.settings.cases.rating_window
     closed = cases.closed_since(ctx.session, ctx.sender.id, ctx.event.room, since)
@@ -86,14 +92,16 @@ def _detail(rating: str, reason: str) -> str:
 
 
 def late_rating(ctx: Context, item: Item, rating: str, reason: str = "") -> None:
-    """Another reporter's rating after the first one closed the item: kept on the timeline
-    and thanked; the first rating decided, but a 不满意 still reaches the owner."""
+    """Another reporter's rating after the first one closed the item (within the rating
+    window): kept on the timeline and thanked — or, if 不满意, the item is reopened one level
+    up as the first 不满意 would have: one neighbour's lights fixed is not the stairwell's."""
+    if rating == "不满意":  # the problem is not solved for everyone: back to work
+        item.closed_at = None
+        record_rating(ctx, item, rating, reason)
+        return
     items.record(ctx.session, item, "rated", at=ctx.now, actor_id=ctx.sender.id,
                  detail=_detail(rating, reason), msg_id=ctx.event.id)
     ctx.reply(f"谢谢您的评价（{rating}），已记下。")
-    if rating == "不满意":
-        tell_owner(ctx, item.assignee_id, f"#{item.id} 已结案，但另一位反映人评价不满意"
-                                          f"{'（' + short(reason) + '）' if reason else ''}，请回访。")
 
 
 def record_rating(ctx: Context, item: Item, rating: str, reason: str = "") -> None:

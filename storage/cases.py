@@ -85,14 +85,16 @@ def reported_by(session: Session, person_id: str) -> set[int]:
     return set(session.exec(select(ItemReporter.item_id).where(ItemReporter.person_id == person_id)))
 
 
-def awaiting_rating(session: Session, person_id: str, room_id: str | None) -> Item | None:
-    """The most recently resolved item this person reported (in this room, or any if private)."""
+def awaiting_rating(session: Session, person_id: str, room_id: str | None) -> list[Item]:
+    """The resolved items this person reported and may rate from here, newest first: those of
+    this group (or raised privately), else — when there is only one — their one item
+    wherever it was raised (a report merged from another group is rated where it was made)."""
     query = (select(Item).join(ItemReporter, ItemReporter.item_id == Item.id)
              .where(ItemReporter.person_id == person_id, Item.status == status.RESOLVED))
-    found = list(session.exec(query))
-    if room_id is not None:
-        found = [i for i in found if i.room_id in (room_id, None)]
-    return max(found, key=lambda i: (i.resolved_at, i.id), default=None)
+    found = sorted(session.exec(query), key=lambda i: (i.resolved_at, i.id), reverse=True)
+    if room_id is None or len(found) <= 1:
+        return found
+    return [i for i in found if i.room_id in (room_id, None)]
 
 
 def closed_since(session: Session, person_id: str, room_id: str | None, since: datetime) -> Item | None:

@@ -354,15 +354,38 @@ async def test_plain_satisfied_closes(harness):
     assert await harness.say("r-b3", "u-101", "满意") == []
 
 
-async def test_a_second_reporters_rating_is_kept_and_thanked(harness):
+async def test_a_second_reporters_rating_is_kept_and_a_later_unsatisfied_reopens(harness):
+    """满意 from one reporter closes the item; the other reporter's 满意 is kept and thanked,
+    but a 不满意 within the rating window reopens it one level up: not solved for everyone."""
     await resolved_elevator(harness)
     await harness.say("r-b3", "u-102", "满意")
-    sent = await harness.say("r-b3", "u-101", "不满意")
-    assert [(m.room, m.to) for m in sent] == [("r-b3", None), (None, "u-mao")]
-    assert sent[0].text == "谢谢您的评价（不满意），已记下。" and "另一位反映人评价不满意" in sent[1].text
-    assert (item(harness, 1).status, item(harness, 1).rating) == ("closed", "满意")  # the first decided
-    assert [e.detail for e in events(harness, 1) if e.action == "rated"] == ["满意", "不满意"]
+    assert item(harness, 1).status == "closed"
+    sent = await harness.say("r-b3", "u-101", "不满意，二楼三楼还是黑的")
+    it = item(harness, 1)
+    assert (it.status, it.level, it.assignee_id, it.rating) == ("accepted", "职能部门", "u-jiang", "不满意")
+    assert any(m.to == "u-jiang" and "二楼三楼还是黑的" in m.text for m in sent)
+    assert [e.detail for e in events(harness, 1) if e.action == "rated"] == ["满意", "不满意：二楼三楼还是黑的"]
+
+
+async def test_a_later_satisfied_rating_is_kept_and_thanked(harness):
+    await resolved_elevator(harness)
+    await harness.say("r-b3", "u-102", "基本满意")
+    sent = await harness.say("r-b3", "u-101", "满意")
+    assert texts(sent) == ["谢谢您的评价（满意），已记下。"]
+    assert (item(harness, 1).status, item(harness, 1).rating) == ("closed", "基本满意")  # the first decided
     assert await harness.say("r-b3", "u-101", "满意") == []  # once each
+
+
+async def test_a_plain_rating_with_two_items_waiting_asks_which(harness):
+    await harness.say("r-b3", "u-101", ELEVATOR)
+    await harness.say("r-b3", "u-101", "3号楼楼道灯好几天不亮了")
+    await harness.say("r-b3", "u-mao", "#办结 1 已修好")
+    await harness.say("r-b3", "u-mao", "#办结 2 已换灯")
+    await harness.advance(timedelta(minutes=1))
+    sent = await harness.say("r-b3", "u-101", "满意")
+    assert [(m.to, m.text) for m in sent] == [
+        ("u-101", "您有2件事项待评价：#2（设施维修）、#1（设施维修）。请发 #评价 编号 满意（如 #评价 2 满意）。")]
+    assert {item(harness, n).status for n in (1, 2)} == {"resolved"}
 
 
 async def test_unsatisfied_reopens_one_level_up_and_tells_the_new_owner(harness):
