@@ -63,6 +63,11 @@ def show_cases(ctx: Context, args: str) -> None:
     lines = [f"{title}（{len(wanted)} 件）："] + [_line(ctx, i, i.id in late) for i in wanted[:SHOWN]]
     if len(wanted) > SHOWN:
         lines.append(f"……还有 {len(wanted) - SHOWN} 件，发 #案件 编号 看详情。")
+    if ctx.event.room and not staff and any(i.room_id is None for i in wanted):
+        # a resident's own list names an item raised privately: the group must not learn who
+        ctx.tell(ctx.sender.id, "\n".join(lines))
+        ctx.reply("您的事项列表已私信发给您。")
+        return
     _answer(ctx, lines)
 
 

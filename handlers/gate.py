@@ -5,8 +5,9 @@ It does not when the guess is below `classifier.min_confidence` (urgent ones alw
 false alarm costs less than a missed fire), nor on "我要投诉", "我想反映个问题", "我有个建议":
 the announcement of a message, not the message. The classifier rightly reads intent there,
 but an item opened on it would hold no problem — nothing to fix, no building, and a group
-told "已登记 #7" about nothing. Such messages are treated as chat (handlers/help.py answers
-them only when they were written to the bot).
+told "已登记 #7" about nothing. Nor on "我反映的事情有人管吗": a question about one's own
+items. Such messages are treated as chat (handlers/help.py answers them only when they were
+written to the bot: the question with the asker's items).
 """
 from __future__ import annotations
 
@@ -30,7 +31,18 @@ def is_preamble(text: str) -> bool:
     return len(plain) <= 20 and len(_ANNOUNCING.sub("", plain)) <= 1
 
 
+# "我反映的事情有人管吗", "路灯的事有进展吗": asking after one's own report, not a new one
+_ASKING = re.compile(r"进展|进度|怎么样了|咋样了|有人管|管不管|处理了没|处理了吗|修了没|修好了没|修了吗|"
+                     r"结果呢|有消息|有回复|回复呢|有下文")
+_MINE = re.compile(r"我(?:反映|报|说|提|投诉|问)的|那个事|那件事|的事|我的(?:诉求|事|问题)|上次")
+
+
+def is_status_question(text: str) -> bool:
+    plain = normalize(text)
+    return len(plain) <= 40 and bool(_ASKING.search(plain) and _MINE.search(plain))
+
+
 def acts_on(found: Classification, text: str, min_confidence: float) -> bool:
     if found.confidence < min_confidence and not found.urgent:
         return False
-    return not (found.kind in ITEM_KINDS and is_preamble(text))
+    return not (found.kind in ITEM_KINDS and (is_preamble(text) or is_status_question(text)))

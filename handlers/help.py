@@ -5,7 +5,8 @@ import re
 
 from handlers.classify.normalize import without_mentions
 from handlers.context import Context
-from handlers.gate import is_preamble
+from handlers.case_list import show_cases
+from handlers.gate import is_preamble, is_status_question
 from handlers.router import Router
 
 router = Router("help")
@@ -48,7 +49,9 @@ def answer_chat(ctx: Context, found) -> None:
     parts = re.findall(r"\w+|[^\w\s,，。.!！~～、]", without_mentions(event.text).lower())
     if all(p in _ACKS for p in parts):  # nothing, or only thanks ("好的，谢谢！")
         return
-    if found.kind == "chat":
+    if is_status_question(event.text):
+        show_cases(ctx, "我的")
+    elif found.kind == "chat":
         ctx.reply(HELLO)
     elif is_preamble(event.text):
         ctx.reply(ASK_PROPOSAL if found.kind == "proposal" else ASK_PROBLEM)

@@ -95,7 +95,7 @@ class Week:
     overdue: int
     rates: Rates  # over the complaints opened this week
     mean_resolve: timedelta | None  # over the complaints resolved this week
-    texts: list[str]  # of every item raised this week: the hot topics come from these
+    texts: list[str]  # of the items raised in groups this week: the hot topics come from these
     open_votes: list[dict] = field(default_factory=list)
     closed_votes: list[dict] = field(default_factory=list)
     trend: list[tuple[str, int, int]] = field(default_factory=list)  # (week, new, resolved)
@@ -126,7 +126,8 @@ def week(session: Session, scope: Scope, start: datetime, end: datetime, *, sla,
     open_votes, closed_votes = votes(session, scope, start, end)
     return Week(scope=scope, start=start, end=end, new=week_rates.opened, resolved=len(done),
                 overdue=len(_items(session, scope, select(Item).where(Item.id.in_(overdue_ids)))), rates=week_rates,
-                mean_resolve=mean, texts=[i.text for i in raised],
+                # words written privately never reach a group, not even as a keyword
+                mean_resolve=mean, texts=[i.text for i in raised if i.room_id is not None],
                 open_votes=open_votes, closed_votes=closed_votes, trend=trend)
 
 

@@ -128,6 +128,14 @@ async def test_digest_says_a_polls_winner_or_tie(harness):
     assert "表决结果：#2 楼下停车位 “A方案”最多（A方案 1，B方案 0）" in b5
 
 
+async def test_hot_topics_never_quote_a_private_report(harness):
+    await harness.say(None, "u-104", "5号楼302赵建国家的狗天天在电梯里大小便，赵建国还骂人")
+    await harness.say("r-b5", "u-103", "5号楼门口的垃圾桶满了好几天了")
+    sent = await harness.advance(to=MONDAY + timedelta(minutes=1))
+    b5 = next(m.text for m in sent if m.room == "r-b5" and "周报" in m.text)
+    assert "建国" not in b5 and "骂人" not in b5 and "垃圾桶" in b5
+
+
 async def test_digest_never_exceeds_fifteen_lines(harness):
     await harness.say("r-b3", "u-101", "3号楼电梯又坏了，物业什么时候来修")
     with harness.session() as s:

@@ -111,6 +111,24 @@ async def test_i_want_to_complain_asks_what_and_where_and_opens_nothing(harness)
     assert sent[0].text.startswith("已登记 #1（设施维修）")
 
 
+async def test_asking_after_ones_own_report_lists_it_and_opens_nothing(harness):
+    await harness.say("r-b3", "u-101", "3号楼电梯又坏了，老人下不了楼")
+    sent = await harness.say(None, "u-101", "我反映的事情有人管吗")
+    assert [m.to for m in sent] == ["u-101"] and sent[0].text.startswith("我反映的事项（1 件）")
+    sent = await harness.say("r-b3", "u-101", "@邻里小助手 电梯的事有进展吗", mentions=("linli",))
+    assert sent[0].text.startswith("我反映的事项（1 件）")
+    assert await harness.say("r-b3", "u-102", "上次说的电梯修了没") == []  # not to the bot: quiet
+    with harness.session() as s:
+        assert len(s.exec(select(Item)).all()) == 1
+
+
+async def test_a_residents_list_naming_a_private_report_goes_privately(harness):
+    await harness.say(None, "u-103", "5号楼302家的狗天天叫，我是301的，不想公开说")
+    sent = await harness.say("r-b5", "u-103", "#案件 我的")
+    assert [(m.room, m.to) for m in sent] == [(None, "u-103"), ("r-b5", None)]
+    assert sent[1].text == "您的事项列表已私信发给您。"
+
+
 async def test_unknown_room_is_ignored(harness):
     assert await harness.say("r-nowhere", "u-101", "电梯坏了") == []
 
