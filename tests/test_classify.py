@@ -123,6 +123,12 @@ def test_past_danger_and_chat_about_gas_are_not_urgent(classify):
     assert classify("我困了，睡觉去").kind == "chat"  # 困 as in sleepy
 
 
+def test_a_feared_danger_is_a_hazard_not_an_alarm(classify):
+    got = classify("5号楼302的邻居在楼道里给电瓶车充电，飞线从窗户拉下来，我怕着火")
+    assert (got.kind, got.category, got.urgent) == ("complaint", "安全隐患", False)
+    assert classify("着火了！我怕火灾蔓延到楼上").urgent is True  # fear beside a real fire
+
+
 def test_every_answer_uses_the_spec_labels(classify):
     for text in ("", "   ", "😀", "a" * 2000, "#" * 10, "3号楼" * 300):
         got = classify(text)

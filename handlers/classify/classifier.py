@@ -19,6 +19,9 @@ _URGENT = re.compile(
     r"(?:煤气|燃气|天然气|液化气)[^。,!?]{0,8}(?:味|漏|嘶嘶)|闻到[^。,!?]{0,6}(?:煤气|燃气|天然气)|"
     r"电梯[^。!?]{0,12}(?:出不来|出不去|卡住|卡在)")
 _PAST = re.compile(r"(?:被困|困在|淹|着火|受伤|摔倒)[^,，。!！?？]{0,4}过")
+# A danger feared, not happening: "我怕着火", "万一起火怎么办", "容易摔倒" (a 安全隐患, not an alarm)
+_FEARED = re.compile(r"(?:怕|担心|万一|容易|可能会|会不会|防止|预防|小心|以免|免得)[^,，。!！?？]{0,6}?"
+                     r"(?:着火|起火|失火|火灾|漏气|被困|受伤|摔倒|摔下来|淹了|被淹)")
 
 
 _COMPLAINT, _CHAT = KINDS.index("complaint"), KINDS.index("chat")
@@ -56,7 +59,8 @@ class TrainedClassifier:
         k = p.index(top)
         kind = KINDS[k]
         building = find_building(t)
-        danger = k in _DANGER_KINDS and _URGENT.search(t) is not None and not _PAST.search(t)
+        danger = k in _DANGER_KINDS and not _PAST.search(t) \
+            and _URGENT.search(_FEARED.sub(" ", t)) is not None
         if danger and k == _CHAT and top < 0.9:
             # danger words and an unsure model: better a false alarm than a missed fire
             k, kind = _COMPLAINT, "complaint"
