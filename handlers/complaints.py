@@ -13,7 +13,7 @@ from handlers.commands import normalise
 from handlers.context import Context, Refusal
 from handlers.privacy import mask_phones, short
 from handlers.router import Router
-from handlers.topics import same_subject
+from handlers.topics import same_subject, several_problems
 from storage import cases, items, people, status
 from storage.models import Item, Person
 
@@ -42,7 +42,8 @@ def open_complaint(ctx: Context, found: Classification, text: str | None = None)
     if same is not None:
         join_existing(ctx, same, report)
         return
-    open_case(ctx, report, reporters=[sender.id], private=event.private)
+    note = "您还提到了别的问题，请另发一条，方便分别跟进。" if several_problems(report.text) else ""
+    open_case(ctx, report, reporters=[sender.id], private=event.private, note=note)
 
 
 U_REPORT = "#报修 问题和地点"
@@ -102,7 +103,7 @@ def join_existing(ctx: Context, item: Item, report: Report) -> None:
 
 
 def open_case(ctx: Context, report: Report, *, reporters: list[str], private: bool,
-              msg_id: str | None = None) -> Item:
+              msg_id: str | None = None, note: str = "") -> Item:
     """Open the item, answer in one line, alert on urgency, start the acceptance clock."""
     event = ctx.event
     owner = people.responsible_for(ctx.session, report.building)
@@ -119,13 +120,13 @@ def open_case(ctx: Context, report: Report, *, reporters: list[str], private: bo
     if item.urgent:  # one message that is both the answer and the alarm
         _alert(ctx, item, owner)
     elif private:
-        ctx.reply(f"已登记 #{item.id}（{item.category}）{who}。处理进展会私信告诉您。")
+        ctx.reply(f"已登记 #{item.id}（{item.category}）{who}。处理进展会私信告诉您。{note}")
         room = item_room(ctx, item)
         if room is not None:  # the group hears of it, but never who raised it
             ctx.say(room, f"已登记 #{item.id}（{item.category}，居民私信反映）{who}。", ats,
                     coalesce="ack")
     else:
-        _ack(ctx, f"已登记 #{item.id}（{item.category}）{who}。", ats)
+        _ack(ctx, f"已登记 #{item.id}（{item.category}）{who}。{note}", ats)
     # the acceptance clock is handlers/sla.py's: no per-item job here
     return item
 

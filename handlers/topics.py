@@ -62,6 +62,17 @@ def subjects(text: str) -> frozenset[str]:
                      and w.word not in _PLACE_CHARS and not w.word.isdigit())
 
 
+_NEXT_PROBLEM = re.compile(r"还有|另外|以及|此外|再就是|[；;]")
+
+
+def several_problems(text: str) -> bool:
+    """"电梯停了，还有楼道灯也不亮": clauses joined by 还有 / 另外 that name different things.
+    One item follows one problem; the reporter is asked to send the others on their own."""
+    named = [subjects(part) for part in _NEXT_PROBLEM.split(text)]
+    named = [n for n in named if n]
+    return any(a.isdisjoint(b) for i, a in enumerate(named) for b in named[i + 1:])
+
+
 def warm_up() -> None:
     """Load the tokenizer and jieba's POS tables (about 2 s) before the first complaint
     needs them, so that complaint's answer does not wait; `linli run` calls it in a thread."""

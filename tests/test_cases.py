@@ -112,6 +112,13 @@ async def test_joining_in_traditional_script_or_with_more_words_and_a_number_run
     assert sent[0].text.startswith("#1 已办结：已修好") and sent[0].mentions == ("u-103", "u-104", "u-107")
 
 
+async def test_two_problems_in_one_message_get_one_item_and_a_word_about_the_other(harness):
+    sent = await harness.say("r-b3", "u-101", "3号楼电梯停了，还有楼道灯也不亮")
+    assert texts(sent) == ["已登记 #1（设施维修），由毛宁跟进。您还提到了别的问题，请另发一条，方便分别跟进。"]
+    sent = await harness.say("r-b5", "u-103", "5号楼电梯坏了，老人下不了楼")  # one problem: no word
+    assert texts(sent) == ["已登记 #2（设施维修），由毛宁跟进。"]
+
+
 async def test_after_the_duplicate_window_a_new_item_opens(harness):
     await harness.say("r-b3", "u-101", ELEVATOR)
     await harness.advance(timedelta(hours=73))
