@@ -27,7 +27,7 @@ ACTIONS = {
     "transferred": "转办", "noted": "进展", "resolved": "办结", "escalated": "升级",
     "merged": "合并", "rejected": "驳回", "rated": "评价", "reopened": "重新处理",
     "closed": "结案", "reminded": "提醒", "urgent": "紧急",
-    "sla_reminded": "超时提醒", "sla_at_top": "最高一级仍超时", "sla_kind": "设定时限",
+    "withdrawn": "反映人撤回", "sla_reminded": "超时提醒", "sla_at_top": "最高一级仍超时", "sla_kind": "设定时限",
     # proposals and votes (handlers/proposals.py, handlers/votes.py)
     "supported": "附议", "listed": "列入议事日", "vote_opened": "发起表决",
     "vote_closed": "表决结束", "objection": "异议", "publicised": "公示期满",

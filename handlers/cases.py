@@ -36,6 +36,7 @@ U_RESOLVE = "#办结 编号 处理结果"
 U_ESCALATE = "#升级 编号 [原因]"
 U_MERGE = "#合并 编号 重复的编号"
 U_REJECT = "#驳回 编号 原因"
+U_WITHDRAW = "#撤回 编号 [原因]"
 
 
 def _record(ctx: Context, item: Item, action: str, detail: str = "") -> None:
@@ -291,6 +292,24 @@ def _tell_private_reporters(ctx: Context, item: Item, text: str) -> None:
     for row in items.reporters(ctx.session, item.id):
         if row.private and row.person_id != ctx.sender.id:
             ctx.tell(row.person_id, text)
+
+
+@router.command("撤回", "撤销", "withdraw", usage=U_WITHDRAW)
+def withdraw(ctx: Context, args: str) -> None:
+    """撤回自己反映的诉求（说错了、已经好了）"""
+    number, reason = _number_and_text(ctx, args, U_WITHDRAW)
+    item = access.load(ctx, number)
+    if not cases.is_reporter(ctx.session, item.id, ctx.sender.id):
+        raise Refusal(f"#{item.id} 不是您反映的，只有反映人可以撤回。")
+    if item.status not in status.ACTIVE[status.COMPLAINT]:
+        raise Refusal(f"#{item.id} 现在是「{status.label(item.kind, item.status)}」，不能撤回。")
+    others = [r for r in items.reporters(ctx.session, item.id) if r.person_id != ctx.sender.id]
+    if others:
+        raise Refusal(f"#{item.id} 还有{len(others)}位邻居反映，不能撤回；如已解决，请告诉网格员。")
+    item.status = status.REJECTED  # not a case any more: out of the rates, like a false alarm
+    _record(ctx, item, "withdrawn", reason or "反映人撤回")
+    ctx.reply(f"已撤回 #{item.id}。如有新的问题，直接说就行。")
+    tell_owner(ctx, item.assignee_id, f"#{item.id} 已由反映人撤回{('：' + short(reason)) if reason else ''}，不用再跟进。")
 
 
 @router.command("驳回", "reject", usage=U_REJECT, who=STAFF)

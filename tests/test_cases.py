@@ -213,6 +213,17 @@ async def test_report_command_opens_a_complaint_whatever_it_is_called(harness):
         "请写上问题和地点，如：#报修 3号楼电梯坏了（也可以直接在群里说）。"]
 
 
+async def test_a_reporter_withdraws_their_own_report(harness):
+    await harness.say("r-b3", "u-101", "3号楼电梯按钮坏了")
+    assert texts(await harness.say("r-b3", "u-102", "#撤回 1")) == ["#1 不是您反映的，只有反映人可以撤回。"]
+    sent = await harness.say("r-b3", "u-101", "#撤回 1 说错了，是5号楼")
+    assert [(m.room, m.to, m.text) for m in sent] == [
+        ("r-b3", None, "已撤回 #1。如有新的问题，直接说就行。"),
+        (None, "u-mao", "#1 已由反映人撤回：说错了，是5号楼，不用再跟进。")]
+    assert item(harness, 1).status == "rejected"
+    assert texts(await harness.say("r-b3", "u-101", "#撤回 1")) == ["#1 现在是「已驳回」，不能撤回。"]
+
+
 def test_mask_phones():
     assert mask_phones("电话13812345678") == "电话138****5678"
     assert mask_phones("+86 138-1234-5678") == "+86 138****5678"
