@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from handlers import case_access as access
 from handlers.case_notify import announce, item_room, name_of, tell_owner
-from handlers.commands import item_number, normalise, split_number
+from handlers.commands import item_number, normalise, split_number, split_number_as_written
 from handlers.complaints import Report, open_case
 from handlers.context import Context, Refusal
 from handlers.privacy import mask_phones, short
@@ -59,13 +59,7 @@ def _accept(ctx: Context, item: Item, detail: str = "") -> None:
 
 def _number_and_text(ctx: Context, args: str, usage: str, *, required: bool = False,
                      hint: str = "说明") -> tuple[int, str]:
-    """`#办结 12 已修好，恢复运行` → (12, "已修好，恢复运行").
-
-    The text is cut from the message as written: the dispatcher's NFKC form would turn
-    "，" into "," in what residents read."""
-    number, _ = split_number(args, usage, rest_required=required, rest_hint=hint)
-    m = re.search(r"[0-9０-９]+(.*)$", ctx.event.text, re.S)
-    return number, (m.group(1) if m else "").strip(" \t\n\u3000\u2005")
+    return split_number_as_written(ctx.event.text, args, usage, rest_required=required, rest_hint=hint)
 
 
 def _reply_or_confirm(ctx: Context, posted_here: bool, confirmation: str) -> None:

@@ -66,3 +66,13 @@ def split_number(args: str, usage: str, *, rest_required: bool = False,
     if rest_required and not rest:
         raise Refusal(f"请写上{rest_hint}，格式：{usage}")
     return number, rest
+
+
+def split_number_as_written(ctx_text: str, args: str, usage: str, *, rest_required: bool = False,
+                            rest_hint: str = "说明") -> tuple[int, str]:
+    """`#办结 12 已修好，恢复运行` → (12, "已修好，恢复运行"): the number read as `split_number`
+    does, the text cut from the message as written (`ctx_text`) — the dispatcher's NFKC form
+    would turn "，" into "," in what residents read."""
+    number, _ = split_number(args, usage, rest_required=rest_required, rest_hint=rest_hint)
+    m = re.search(r"[0-9０-９]+(.*)$", ctx_text, re.S)
+    return number, (m.group(1) if m else "").strip(" \t\n\u3000\u2005")

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.events import Outgoing
 from handlers import tally
 from handlers.classify.normalize import simplified
-from handlers.commands import normalise, split_number
+from handlers.commands import normalise, split_number, split_number_as_written
 from handlers.context import Context, Refusal
 from handlers.proposals import _name, _privately_to_staff, _short
 from handlers.router import Router
@@ -67,7 +67,8 @@ class PollRequest:
 
 def parse_poll(args: str) -> PollRequest:
     """`7 选项:同意/反对 截止:周五晚8点 规则:双过半 匿名` → PollRequest; refuses with the form."""
-    text = normalise(args)
+    # spaces and colons evened out, but the title keeps its Chinese punctuation: （使用维修资金）
+    text = re.sub(r"[ \t\u3000\u2005]+", " ", args).replace("：", ":").strip()
     anonymous = any(f.lower() in ("匿名", "anonymous") for f in _FLAGS.findall(text))
     text = _FLAGS.sub(" ", text).strip()
     parts = _KEYS.split(" " + text)
@@ -81,7 +82,7 @@ def parse_poll(args: str) -> PollRequest:
         raise Refusal(f"请写上建议编号或表决标题，格式：{POLL_USAGE}")
     if not fields.get("截止"):
         raise Refusal(f"请写上截止时间（如 截止:周五晚8点），格式：{POLL_USAGE}")
-    options = tuple(o.strip() for o in re.split(r"[/、,;|]", fields.get("选项", "")) if o.strip()) \
+    options = tuple(normalise(o) for o in re.split(r"[/、,;|，；｜／]", fields.get("选项", "")) if o.strip()) \
         or tally.DEFAULT_OPTIONS
     if len(options) < 2 or len(set(options)) != len(options):
         raise Refusal(f"选项至少两个且不重复，用/隔开（如 选项:同意/反对/弃权），格式：{POLL_USAGE}")
@@ -413,7 +414,8 @@ def publicity_end(ctx: Context, vote: int) -> None:
 @router.command("异议", "object", usage=OBJECT_USAGE)
 def object_command(ctx: Context, args: str) -> None:
     """公示期内对表决结果提出异议"""
-    number, reason = split_number(args, OBJECT_USAGE, rest_required=True, rest_hint="理由")
+    number, reason = split_number_as_written(ctx.event.text, args, OBJECT_USAGE, rest_required=True,
+                                             rest_hint="理由")
     item = items.get_item(ctx.session, number)
     vote = store.vote_of_item(ctx.session, number) if item else None
     if item is None or vote is None or item.status != status.PASSED:

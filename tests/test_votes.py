@@ -136,8 +136,9 @@ async def test_a_vote_over_days_with_reminders_changes_and_a_night_close(harness
     sent = await harness.say("r-b5", "u-201", f"#投票 {n} 反对")
     assert sent[0].to == "u-201" and "已于11月26日(周四) 23:00截止" in sent[0].text
     # objections during the 公示 reach the staff
-    sent = await harness.say("r-b5", "u-202", f"#异议 {n} 花园会招蚊子")
+    sent = await harness.say("r-b5", "u-202", f"#异议 {n} 花园会招蚊子，还占了晾衣服的地方")
     assert {m.to for m in sent} == {"u-mao", None} and "已记录您对" in sent[-1].text
+    assert any("花园会招蚊子，还占了" in m.text for m in sent if m.to == "u-mao")  # as written: "，"
     sent = await harness.advance(to=datetime(2026, 11, 30, 0, 0, tzinfo=TZ))
     assert texts(sent) == [f"#{n} 公示期满，收到异议1条，已转工作人员，转入落实。"]
     with harness.session() as s:
@@ -381,6 +382,12 @@ async def test_reminders_and_close_survive_a_restart(settings, tmp_path):
         ]
     finally:
         await second.stop()
+
+
+def test_a_poll_title_keeps_its_chinese_punctuation():
+    from handlers.votes import parse_poll
+    req = parse_poll("3号楼外墙翻新（使用维修资金） 选项：同意／反对，弃权 截止：３天后")
+    assert (req.head, req.options, req.deadline) == ("3号楼外墙翻新（使用维修资金）", ("同意", "反对", "弃权"), "３天后")
 
 
 @pytest.mark.parametrize("args", [
