@@ -62,20 +62,21 @@ def report_command(ctx: Context, args: str) -> None:
 # A quote-reply that only says "me too" about a complaint: one more reporter.
 _ME_TOO = {"我也是", "我家也是", "我们也是", "我们家也是", "我也一样", "我家也一样", "一样", "同样",
            "同", "+1", "我也遇到了", "我也遇到过", "我家也这样", "我们楼也是", "我们这也是", "同感", "附议",
-           "是的", "确实", "对", "对的", "没错", "一样的问题", "同样的问题", "係呀", "系呀"}
+           "一样的问题", "同样的问题", "係呀", "系呀"}
 
 
 @router.reply
 def quoted_me_too(ctx: Context) -> bool:
     """"我也是" quoting an open complaint (or the bot's line about it) joins its reporters."""
-    if not ctx.event.quoted:
+    if not ctx.event.quoted or ctx.is_staff:  # staff answering a report do not join it
         return False
     # "我也是，电梯等了十分钟": what comes first says it; the rest is their own words
     first = re.split(r"[,，。;；!！~～\s]", simplified(normalise(ctx.event.text)).strip(), maxsplit=1)[0]
     if first not in _ME_TOO:
         return False
     item = items.find_quoted(ctx.session, ctx.event.quoted, status.COMPLAINT)
-    if item is None or item.status not in status.ACTIVE[status.COMPLAINT]:
+    if item is None or item.status not in status.ACTIVE[status.COMPLAINT] \
+            or cases.is_reporter(ctx.session, item.id, ctx.sender.id):
         return False
     said = ctx.event.text if first != normalise(ctx.event.text).strip(" 。.!！~～，,") else item.text
     join_existing(ctx, item, Report(said, item.category, item.building, urgent=False))

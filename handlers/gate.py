@@ -34,7 +34,7 @@ def is_preamble(text: str) -> bool:
 # "我反映的事情有人管吗", "路灯的事有进展吗": asking after one's own report, not a new one
 _ASKING = re.compile(r"进展|进度|怎么样了|咋样了|有人管|管不管|处理了没|处理了吗|修了没|修好了没|修了吗|"
                      r"结果呢|有消息|有回复|回复呢|有下文")
-_MINE = re.compile(r"我(?:反映|报|说|提|投诉|问)的|那个事|那件事|的事|我的(?:诉求|事|问题)|上次")
+_MINE = re.compile(r"我(?:反映|报|提|投诉)的(?:事|问题|那个|诉求)|我那个事|我那件事|我的(?:诉求|事情)")
 
 
 def is_status_question(text: str) -> bool:
@@ -43,6 +43,8 @@ def is_status_question(text: str) -> bool:
 
 
 def acts_on(found: Classification, text: str, min_confidence: float) -> bool:
-    if found.confidence < min_confidence and not found.urgent:
+    if found.urgent:  # "火！", "我说的煤气味的事有人管吗，味道更大了": an alarm, always
+        return True
+    if found.confidence < min_confidence:
         return False
     return not (found.kind in ITEM_KINDS and (is_preamble(text) or is_status_question(text)))

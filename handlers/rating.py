@@ -29,7 +29,7 @@ _SAID = {"非常满意": "满意", "很满意": "满意", "挺满意": "满意",
          "还行": "基本满意", "还可以": "基本满意", "一般": "基本满意", "凑合": "基本满意"}
 # After a 满意 word a reason may follow at once ("不满意只换了一盏"); 还行 / 一般 must stand
 # alone ("一般来说…" is not a rating).
-_PLAIN = re.compile("^(" + "|".join(sorted(_SAID, key=len, reverse=True)) + r")(?![度吗么?])"
+_PLAIN = re.compile("^(" + "|".join(sorted(_SAID, key=len, reverse=True)) + r")(?![度吗么?？])(?!.*[?？]\s*$)"
                     r"(?:(?<=满意)|(?=[\s,，。.!！~～👍:：;；吧啊]|$))"
                     r"[\s,，。.!！~～👍:：;；吧啊]*(.*)$", re.S)
 

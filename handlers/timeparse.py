@@ -145,8 +145,9 @@ def _at(day, rest: str, tz: tzinfo, period_hint: str | None = None) -> datetime:
         raise TimeError(f"看不懂“{rest}”")
     if period in _PM and 1 <= hour < 12:
         hour += 12
-    elif period in _PM and hour == 12 and minute == 0 and period not in ("下午", "傍晚"):
-        hour = 24  # 晚上12点 is midnight, the end of that evening, not noon
+    elif period in _PM and hour == 12 and period not in ("下午", "傍晚"):
+        # 晚上12点(半) is just after midnight, the end of that evening, not noon
+        return datetime.combine(day + timedelta(days=1), time(0, minute), tz)
     elif period == "中午" and 1 <= hour <= 2:
         hour += 12
     elif period == "凌晨" and hour == 12:

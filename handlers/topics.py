@@ -33,7 +33,7 @@ STOP_WORDS = frozenset("""
 NEIGHBOURHOOD_WORDS = """
     快递柜 电动车 充电桩 飞线 空调外机 外机 楼道灯 路灯 垃圾桶 垃圾堆 大件垃圾 门禁 地下车库
     消防通道 化粪池 下水道 窨井盖 井盖 广场舞 油烟 高空抛物 单元门 监控 积水 漏水 停车位 非机动车
-    红绿灯 道闸
+    红绿灯 道闸 停水 停电 断水 断电 没水 没电 停气 渗水 跳闸 装修
 """.split()
 
 
@@ -51,6 +51,8 @@ def _extractor() -> jieba.analyse.TFIDF:
 
 # One-character nouns that name no problem ("我们楼没水了": 楼 is where, 水 is what).
 _PLACE_CHARS = frozenset("楼人家事里边处")
+# Where, not what: "楼道里有煤气味" and "楼道里抽烟" are not one problem.
+_PLACES = frozenset("楼道 楼梯 楼梯间 地下室 车库 地下车库 小区 大门 楼下 楼上 门口 单元 走廊 过道".split())
 
 
 @lru_cache(maxsize=1024)  # an open item's text is compared with every new report
@@ -59,10 +61,10 @@ def subjects(text: str) -> frozenset[str]:
     complaint shares. "3号楼电梯又坏了，物业什么时候来修" → {电梯}."""
     words = _extractor().postokenizer.cut(_BUILDING.sub(" ", simplified(text)))
     return frozenset(w.word for w in words if w.flag in _NOUNS and w.word not in STOP_WORDS
-                     and w.word not in _PLACE_CHARS and not w.word.isdigit())
+                     and w.word not in _PLACE_CHARS and w.word not in _PLACES and not w.word.isdigit())
 
 
-_NEXT_PROBLEM = re.compile(r"还有|另外|以及|此外|再就是|[；;]")
+_NEXT_PROBLEM = re.compile(r"还有(?!没有|人|谁|什么)|另外|以及|此外|再就是|[；;]")
 
 
 def several_problems(text: str) -> bool:

@@ -47,7 +47,8 @@ def find_duplicate(session: Session, *, text: str, category: str | None, buildin
         if same_subject is not None and same_subject(text, item.text) is False:
             continue  # a broken lift and a dark stairwell, however alike the sentences
         if same_building(item.building, building) and category and item.category == category \
-                and (item.urgent or not urgent):
+                and (item.urgent == urgent or (item.urgent and same_subject is not None
+                                               and same_subject(text, item.text) is True)):
             return item
         if (building is None or item.building is None or same_building(item.building, building)) \
                 and (room_id is None or item.room_id == room_id) and same_text(text, item.text):

@@ -224,6 +224,29 @@ async def test_a_reporter_withdraws_their_own_report(harness):
     assert texts(await harness.say("r-b3", "u-101", "#撤回 1")) == ["#1 现在是「已驳回」，不能撤回。"]
 
 
+async def test_misfires_found_in_review_stay_fixed(harness):
+    # an alarm is an alarm, whatever else the message says
+    sent = await harness.say("r-b5", "u-103", "我说的煤气味的事有人管吗，现在味道更大了")
+    assert sent[0].text.startswith("⚠️紧急 已登记 #1")
+    # a different hazard in the same stairwell does not vanish into the gas item
+    assert texts(await harness.say("r-b5", "u-104", "5号楼有人在楼道里抽烟，烟头乱扔"))[0].startswith("已登记 #2")
+    # problems said with verbs are told apart
+    await harness.say("r-b3", "u-101", "3号楼停电了")
+    assert texts(await harness.say("r-b3", "u-102", "3号楼停水了"))[0].startswith("已登记 #4")
+    # "是的" from staff quoting a report is an answer, not another report
+    assert await harness.say("r-b3", "u-mao", "是的，已经通知物业了", quoted="3号楼停电了") == []
+    assert reporters(harness, 3) == ["u-101"]
+    # 还有没有人管 is not a second problem
+    assert texts(await harness.say("r-b17", "u-105", "17号楼电梯坏了三天了，还有没有人管")) == [
+        "已登记 #5（设施维修），由周建华跟进。"]
+
+
+async def test_a_rating_word_in_a_question_is_not_a_rating(harness):
+    await resolved_elevator(harness)
+    assert await harness.say("r-b3", "u-101", "满意？修成这样还让我满意？") == []
+    assert item(harness, 1).status == "resolved"
+
+
 def test_mask_phones():
     assert mask_phones("电话13812345678") == "电话138****5678"
     assert mask_phones("+86 138-1234-5678") == "+86 138****5678"

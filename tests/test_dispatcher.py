@@ -115,9 +115,9 @@ async def test_asking_after_ones_own_report_lists_it_and_opens_nothing(harness):
     await harness.say("r-b3", "u-101", "3号楼电梯又坏了，老人下不了楼")
     sent = await harness.say(None, "u-101", "我反映的事情有人管吗")
     assert [m.to for m in sent] == ["u-101"] and sent[0].text.startswith("我反映的事项（1 件）")
-    sent = await harness.say("r-b3", "u-101", "@邻里小助手 电梯的事有进展吗", mentions=("linli",))
+    sent = await harness.say("r-b3", "u-101", "@邻里小助手 我反映的事有进展吗", mentions=("linli",))
     assert sent[0].text.startswith("我反映的事项（1 件）")
-    assert await harness.say("r-b3", "u-102", "上次说的电梯修了没") == []  # not to the bot: quiet
+    assert await harness.say("r-b3", "u-102", "我反映的问题修了没") == []  # not to the bot: quiet
     with harness.session() as s:
         assert len(s.exec(select(Item)).all()) == 1
 
