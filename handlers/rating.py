@@ -55,6 +55,10 @@ def rate_command(ctx: Context, args: str) -> None:
     if item.status == status.MERGED and item.merged_into:
         raise Refusal(f"#{item.id} 已并入 #{item.merged_into}，请评价 #{item.merged_into}"
                       f"（#评价 {item.merged_into} 满意）。")
+    since = ctx.now - ctx.settings.cases.rating_window
+    if item.status == status.CLOSED and cases.closed_since(ctx.session, ctx.sender.id, None, since) == item:
+        late_rating(ctx, item, _SAID[m.group(1)], m.group(2).strip(), named=True)
+        return
     if item.status == status.CLOSED:
         raise Refusal(f"#{item.id} 已结案{'（评价：' + item.rating + '）' if item.rating else ''}，"
                       f"不能再评价；如问题仍在，请在群里再说一次。")
@@ -77,7 +81,11 @@ def rate_plain(ctx: Context) -> bool:
                                 f"请发 #评价 编号 {rating}（如 #评价 {waiting[0].id} {rating}）。")
         return True
     if waiting:
-        record_rating(ctx, waiting[0], rating, reason)
+        item = waiting[0]
+        # from another group only a plain 满意 word counts ("一般，还是老样子" there is chat)
+        if not _where_raised(ctx, item) and "满意" not in m.group(1):
+            return False
+        record_rating(ctx, item, rating, reason)
         return True
     since = ctx.now - ctx.settings.cases.rating_window
     closed = cases.closed_since(ctx.session, ctx.sender.id, ctx.event.room, since)
@@ -87,21 +95,30 @@ def rate_plain(ctx: Context) -> bool:
     return True
 
 
+def _where_raised(ctx: Context, item: Item) -> bool:
+    """The message came from the item's own group, or privately about a privately raised item."""
+    return ctx.event.room == item.room_id or (ctx.event.room is None and item.room_id is None)
+
+
 def _detail(rating: str, reason: str) -> str:
     return f"{rating}：{reason}" if reason else rating
 
 
-def late_rating(ctx: Context, item: Item, rating: str, reason: str = "") -> None:
+def late_rating(ctx: Context, item: Item, rating: str, reason: str = "", *, named: bool = False) -> None:
     """Another reporter's rating after the first one closed the item (within the rating
     window): kept on the timeline and thanked — or, if 不满意, the item is reopened one level
     up as the first 不满意 would have: one neighbour's lights fixed is not the stairwell's."""
-    if rating == "不满意":  # the problem is not solved for everyone: back to work
+    # not solved for everyone: back to work — when said in the item's group or with its number
+    if rating == "不满意" and (named or _where_raised(ctx, item)):
         item.closed_at = None
         record_rating(ctx, item, rating, reason)
         return
     items.record(ctx.session, item, "rated", at=ctx.now, actor_id=ctx.sender.id,
                  detail=_detail(rating, reason), msg_id=ctx.event.id)
     ctx.reply(f"谢谢您的评价（{rating}），已记下。")
+    if rating == "不满意":  # said elsewhere: kept and passed on, the owner judges
+        tell_owner(ctx, item.assignee_id, f"#{item.id} 已结案，但另一位反映人评价不满意"
+                                          f"{'（' + short(reason) + '）' if reason else ''}，请回访。")
 
 
 def record_rating(ctx: Context, item: Item, rating: str, reason: str = "") -> None:

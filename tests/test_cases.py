@@ -247,6 +247,23 @@ async def test_a_rating_word_in_a_question_is_not_a_rating(harness):
     assert item(harness, 1).status == "resolved"
 
 
+async def test_late_ratings_elsewhere_are_kept_not_acted_on_unless_named(harness):
+    await resolved_elevator(harness)  # reporters u-101 and u-102 in r-b3
+    await harness.say("r-b3", "u-101", "满意")
+    sent = await harness.say(None, "u-102", "不满意，物业费太贵了，一年涨两次")  # privately, about fees
+    assert item(harness, 1).status == "closed" and any(m.to == "u-mao" for m in sent)
+    sent = await harness.say("r-b3", "u-102", "#评价 1 不满意 还是时好时坏")  # too late: rated already
+    assert "不能再评价" in sent[0].text
+
+
+async def test_a_named_late_unsatisfied_reopens(harness):
+    await resolved_elevator(harness)
+    await harness.say("r-b3", "u-101", "满意")
+    await harness.advance(timedelta(minutes=1))
+    await harness.say("r-b3", "u-102", "#评价 1 不满意 还是时好时坏")
+    assert (item(harness, 1).status, item(harness, 1).level) == ("accepted", "职能部门")
+
+
 def test_mask_phones():
     assert mask_phones("电话13812345678") == "电话138****5678"
     assert mask_phones("+86 138-1234-5678") == "+86 138****5678"
