@@ -53,6 +53,12 @@ def item_number(token: str | None, usage: str) -> int:
     return int(m.group(1))
 
 
+def first_clause(text: str) -> tuple[str, str]:
+    """"反对，占了停车位" → ("反对", "占了停车位"): what a reply says first, and the rest."""
+    first, _, rest = re.sub(r"[,，。;；!！?？~～\s]", "\x00", text.strip(), count=1).partition("\x00")
+    return first, rest.strip()
+
+
 def split_number(args: str, usage: str, *, rest_required: bool = False,
                  rest_hint: str = "说明") -> tuple[int, str]:
     """`12 已修好` → (12, "已修好")."""

@@ -2,14 +2,12 @@
 follows up — or, if the same problem is already open, one more voice on that item."""
 from __future__ import annotations
 
-import re
-
 from dataclasses import dataclass
 
 from handlers.case_notify import item_room
 from handlers.classify import Classification
 from handlers.classify.normalize import simplified
-from handlers.commands import normalise
+from handlers.commands import first_clause, normalise
 from handlers.context import Context, Refusal
 from handlers.privacy import mask_phones, short
 from handlers.router import Router
@@ -71,14 +69,14 @@ def quoted_me_too(ctx: Context) -> bool:
     if not ctx.event.quoted or ctx.is_staff:  # staff answering a report do not join it
         return False
     # "我也是，电梯等了十分钟": what comes first says it; the rest is their own words
-    first = re.split(r"[,，。;；!！~～\s]", simplified(normalise(ctx.event.text)).strip(), maxsplit=1)[0]
+    first, rest = first_clause(simplified(normalise(ctx.event.text)))
     if first not in _ME_TOO:
         return False
     item = items.find_quoted(ctx.session, ctx.event.quoted, status.COMPLAINT)
     if item is None or item.status not in status.ACTIVE[status.COMPLAINT] \
             or cases.is_reporter(ctx.session, item.id, ctx.sender.id):
         return False
-    said = ctx.event.text if first != normalise(ctx.event.text).strip(" 。.!！~～，,") else item.text
+    said = ctx.event.text if rest.strip(" 。.!！~～，,") else item.text  # "我也是" alone adds no words
     join_existing(ctx, item, Report(said, item.category, item.building, urgent=False))
     return True
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.events import Outgoing
 from handlers import tally
 from handlers.classify.normalize import simplified
-from handlers.commands import normalise, split_number, split_number_as_written
+from handlers.commands import first_clause, normalise, split_number, split_number_as_written
 from handlers.context import Context, Refusal
 from handlers.proposals import _name, _privately_to_staff, _short
 from handlers.router import Router
@@ -245,7 +245,7 @@ def ballot_word(text: str) -> str:
     """What a plain ballot says, as residents type it: "同意，" "赞成👍" "我投反对票" "同意同意",
     "反对，占了停车位" (a reason after a comma: the option is what comes first)."""
     text = simplified(normalise(text))
-    head = re.split(r"[,，。;；!！?？\s]", text.strip(), maxsplit=1)[0]
+    head = first_clause(text)[0]
     word = re.sub(r"^[\W_]+|[\W_]+$", "", head or text)
     word = re.sub(r"^我?投(?:一票)?(?=.)", "", word)
     word = re.sub(r"(?<=.)(?:一)?票$", "", word)
