@@ -18,6 +18,14 @@ log = logging.getLogger("linli")
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _command(argv)
+    except BrokenPipeError:  # `linli replay … | head`: the reader has gone, that is all
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
+
+
+def _command(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="linli", description="邻里 Linli: a bot for residential WeChat groups")
     sub = parser.add_subparsers(dest="command", required=True)
 
